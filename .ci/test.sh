@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make test`: every test, against real PostgreSQL and a real browser.
+#
+# Uses a throwaway cluster of its own (.data/postgres-test), never the one
+# `make run` serves from, and stops everything it started on the way out,
+# whether the tests pass or fail.
+set -euo pipefail
+
+ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT_DIR"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT_DIR/target}"
+TEST_CLUSTER="$ROOT_DIR/.data/postgres-test"
+E2E_PORT="${E2E_PORT:-3100}"
+
+cleanup() {
+  .ci/postgres.sh stop "$TEST_CLUSTER" || true
+}
+trap cleanup EXIT INT TERM
+
+step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+
+step "formatting"
+cargo fmt --all --check
+
+step "PostgreSQL for the tests"
+eval "$(.ci/postgres.sh start "$TEST_CLUSTER" 5434 acmelearn_e2e)"
+export DATABASE_URL
+
+step "Rust unit and integration tests (a fresh database per test)"
+# app with `ssr` is what the server links; testing both in one invocation
+# builds the dependency graph once.
+cargo test --locked -p app -p server --features app/ssr
+
+step "release build (what users get)"
+cargo leptos build --release
+
+step "end-to-end tests in Chromium"
+# A clean database for the browser journeys: dropped, then recreated and
+# migrated by the server at start-up.
+psql_url="${DATABASE_URL/\/acmelearn_e2e?/\/postgres?}"
+psql -q "$psql_url" -c 'drop database if exists acmelearn_e2e with (force)'
+export E2E_PORT
+export E2E_SERVER_COMMAND="$TARGET_DIR/release/server serve"
+export LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT"
+export LEPTOS_SITE_ROOT="$ROOT_DIR/target/site"
+export CATALOG_FILE="$ROOT_DIR/data/courses.json"
+export TAG_CATEGORIES_FILE="$ROOT_DIR/data/tag_categories.json"
+(cd end2end && npx playwright test)

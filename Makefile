@@ -1,0 +1,49 @@
+# AcmeLearn — everything a developer runs. `make run` and `make test` set up
+# whatever is missing first (see .ci/install-tools.sh).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+ROOT := $(CURDIR)
+# npm's binaryen provides wasm-opt (Debian's breaks the WASM); cargo-installed
+# tools live in ~/.cargo/bin.
+export PATH := $(ROOT)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(ROOT)/target)
+DEV_CLUSTER := $(ROOT)/.data/postgres
+DEV_PORT := 5433
+
+# With DATABASE_URL set, that database is used and no cluster is started.
+define with_database
+	if [ -z "$${DATABASE_URL:-}" ]; then eval "$$(.ci/postgres.sh start $(DEV_CLUSTER) $(DEV_PORT) acmelearn)"; export DATABASE_URL; fi;
+endef
+
+.PHONY: run dev test install stop-db lint help
+
+help:
+	@echo "make run      build the release app and serve it on http://127.0.0.1:3000"
+	@echo "make dev      serve a debug build that rebuilds and reloads on change"
+	@echo "make test     run every test (Rust, PostgreSQL, Playwright in Chromium)"
+	@echo "make lint     clippy with warnings as errors"
+	@echo "make stop-db  stop the project-local PostgreSQL cluster"
+
+install:
+	@.ci/install-tools.sh
+
+run: install
+	@$(with_database) \
+	cargo leptos build --release; \
+	echo; echo "AcmeLearn: http://127.0.0.1:3000  (Ctrl-C stops the server; make stop-db stops PostgreSQL)"; echo; \
+	LEPTOS_SITE_ROOT="$(ROOT)/target/site" exec "$(TARGET_DIR)/release/server" serve
+
+dev: install
+	@$(with_database) \
+	cargo leptos watch
+
+test: install
+	@.ci/test.sh
+
+lint:
+	cargo clippy --locked -p app -p server --features app/ssr --all-targets -- -D warnings
+	cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+stop-db:
+	@.ci/postgres.sh stop $(DEV_CLUSTER)

@@ -1,0 +1,15 @@
+//! What the server provides to every page render and server function
+//! (through `leptos_routes_with_context` and `handle_server_fns_with_context`).
+
+use sqlx::PgPool;
+
+use crate::AppError;
+
+/// The database pool. Missing only if the server was wired up wrongly, which
+/// is a fault of ours, not of the request.
+pub fn pool() -> Result<PgPool, AppError> {
+    leptos::prelude::use_context::<PgPool>().ok_or_else(|| {
+        tracing::error!("no database pool in the server-function context");
+        AppError::Internal.with_status()
+    })
+}

@@ -1,0 +1,103 @@
+//! AcmeLearn's user interface and server functions, compiled twice: with
+//! `ssr` into the server binary and with `hydrate` into the browser's WASM.
+
+pub mod catalog;
+#[cfg(feature = "ssr")]
+pub mod context;
+mod error;
+mod ui;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+pub use error::AppError;
+
+/// The HTML document around the app, rendered only on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="description" content="AcmeLearn helps you find the right course to learn next."/>
+                <meta name="theme-color" content="#1f4e79"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/acmelearn.css"/>
+        <Title text="AcmeLearn"/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="site-header">
+                <nav class="site-nav" aria-label="Main">
+                    <A href="/" attr:class="brand">"AcmeLearn"</A>
+                    <ul>
+                        <li>
+                            <A href="/courses">"Courses"</A>
+                        </li>
+                    </ul>
+                </nav>
+            </header>
+            <main id="main" class="site-main">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("/courses") view=catalog::CoursesPage/>
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>"AcmeLearn — find the course to take next."</p>
+            </footer>
+        </Router>
+    }
+}
+
+#[component]
+fn HomePage() -> impl IntoView {
+    view! {
+        <section class="hero">
+            <h1>"Learn what moves you forward"</h1>
+            <p class="lede">
+                "Browse a catalog of courses across programming, data, design, product and more, "
+                "from first steps to advanced practice."
+            </p>
+            <p>
+                <A href="/courses" attr:class="button">"Browse the catalog"</A>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn NotFoundPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found · AcmeLearn"/>
+        <section class="not-found">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address. It may have moved, or the link may be mistyped."</p>
+            <p>
+                <A href="/courses">"Browse the catalog"</A>
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,97 @@
+//! Configuration: command-line flags, each with an environment variable and a
+//! default, documented in `.env.example` and the README.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "server", version, about = "AcmeLearn: the web server and its maintenance commands")]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    /// What to do; `serve` when left out.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database, import the catalog and serve the web app (the default).
+    Serve(ServeConfig),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Import (or re-import) a course catalog file into the database and exit.
+    ImportCatalog(ImportConfig),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseConfig {
+    /// PostgreSQL connection URL. The database is created when it does not exist.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    pub database_max_connections: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address and port to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub site_addr: SocketAddr,
+    /// Folder holding the built site (the `pkg/` bundle and public files).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+    /// Course catalog imported at start-up; an empty value skips the import.
+    #[arg(long, env = "CATALOG_FILE", default_value = "data/courses.json")]
+    pub catalog_file: PathBuf,
+    /// Tag → category map for the catalog; tags it does not name go to "Other".
+    #[arg(long, env = "TAG_CATEGORIES_FILE", default_value = "data/tag_categories.json")]
+    pub tag_categories_file: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportConfig {
+    /// The catalog: a JSON array of courses.
+    #[arg(default_value = "data/courses.json")]
+    pub file: PathBuf,
+    /// Tag → category map; defaults to `tag_categories.json` beside FILE, if present.
+    #[arg(long)]
+    pub categories: Option<PathBuf>,
+}
+
+impl ServeConfig {
+    /// The defaults, as `server` with no subcommand runs them.
+    pub fn from_environment() -> Self {
+        #[derive(Parser)]
+        struct OnlyServe {
+            #[command(flatten)]
+            serve: ServeConfig,
+        }
+        OnlyServe::parse_from(["server"]).serve
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn import_catalog_takes_a_file() {
+        let cli = Cli::parse_from(["server", "import-catalog", "other.json"]);
+        match cli.command {
+            Some(Command::ImportCatalog(import)) => {
+                assert_eq!(import.file, PathBuf::from("other.json"))
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! The AcmeLearn server binary: parse the command line, connect, migrate, and
+//! run the chosen subcommand (`serve` by default).
+
+mod config;
+mod database;
+mod health;
+mod import_catalog;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use config::{Cli, Command, ServeConfig};
+
+/// Everything that can stop the server binary; each says what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("DATABASE_URL is not set (e.g. postgres://user@localhost/acmelearn); `make run` sets it for you")]
+    NoDatabaseUrl,
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("catalog import failed: {0}")]
+    Import(#[from] import_catalog::ImportError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .init();
+
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), ServerError> {
+    let pool = database::connect(&cli.database).await?;
+    database::migrate(&pool).await?;
+
+    match cli.command {
+        Some(Command::Migrate) => {
+            println!("migrations applied");
+            Ok(())
+        }
+        Some(Command::ImportCatalog(import)) => {
+            let categories = import.categories.or_else(|| {
+                let beside = import.file.with_file_name("tag_categories.json");
+                beside.exists().then_some(beside)
+            });
+            let summary =
+                import_catalog::import_file(&pool, &import.file, categories.as_deref()).await?;
+            println!("{summary}");
+            Ok(())
+        }
+        Some(Command::Serve(serve)) => serve::serve(pool, serve).await,
+        None => serve::serve(pool, ServeConfig::from_environment()).await,
+    }
+}
