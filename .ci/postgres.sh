@@ -80,7 +80,7 @@ case "$command" in
         -o "-p $port -k $dir -c listen_addresses=''" start >/dev/null
       echo "PostgreSQL started (socket in $dir, port $port)" >&2
     fi
-    echo "export DATABASE_URL='postgres://app@/${database}?host=${dir}&port=${port}'"
+    echo "export DATABASE_URL='postgres://app@localhost/${database}?host=${dir}&port=${port}'"
     ;;
   stop)
     if [ -f "$dir/PG_VERSION" ] && as_cluster_owner "$(pg_bin pg_ctl)" -D "$dir" status >/dev/null 2>&1; then

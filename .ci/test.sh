@@ -23,8 +23,11 @@ step "formatting"
 cargo fmt --all --check
 
 step "PostgreSQL for the tests"
-eval "$(.ci/postgres.sh start "$TEST_CLUSTER" 5434 acmelearn_e2e)"
+# sqlx::test creates (and drops) one database per test through this
+# connection, so it points at the cluster's maintenance database.
+eval "$(.ci/postgres.sh start "$TEST_CLUSTER" 5434 postgres)"
 export DATABASE_URL
+MAINTENANCE_URL="$DATABASE_URL"
 
 step "Rust unit and integration tests (a fresh database per test)"
 # app with `ssr` is what the server links; testing both in one invocation
@@ -37,8 +40,9 @@ cargo leptos build --release
 step "end-to-end tests in Chromium"
 # A clean database for the browser journeys: dropped, then recreated and
 # migrated by the server at start-up.
-psql_url="${DATABASE_URL/\/acmelearn_e2e?/\/postgres?}"
-psql -q "$psql_url" -c 'drop database if exists acmelearn_e2e with (force)'
+psql -q "$MAINTENANCE_URL" -c 'drop database if exists acmelearn_e2e with (force)'
+eval "$(.ci/postgres.sh start "$TEST_CLUSTER" 5434 acmelearn_e2e)"
+export DATABASE_URL
 export E2E_PORT
 export E2E_SERVER_COMMAND="$TARGET_DIR/release/server serve"
 export LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT"

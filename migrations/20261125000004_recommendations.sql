@@ -30,3 +30,5 @@ create table recommendations (
 );
 create index recommendations_user_id_created_at_idx on recommendations (user_id, created_at desc);
 create index recommendations_llm_model_idx on recommendations (llm_model);
+-- Serves the snapshot foreign key and "rating by profile version" analytics.
+create index recommendations_user_id_profile_version_idx on recommendations (user_id, profile_version);
