@@ -35,7 +35,7 @@ step "Rust unit and integration tests (a fresh database per test)"
 cargo test --locked -p app -p server --features app/ssr
 
 step "release build (what users get)"
-cargo leptos build --release
+cargo leptos build --release --precompress
 
 step "end-to-end tests in Chromium"
 # A clean database for the browser journeys: dropped, then recreated and

@@ -10,7 +10,7 @@ mod ui;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 pub use error::AppError;
 
@@ -58,7 +58,9 @@ pub fn App() -> impl IntoView {
             <main id="main" class="site-main">
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("") view=HomePage/>
-                    <Route path=path!("/courses") view=catalog::CoursesPage/>
+                    // Async: the HTML is complete before it is sent, so the page works
+                    // without JavaScript and data-dependent statuses (404) apply.
+                    <Route path=path!("/courses") view=catalog::CoursesPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "server", version, about = "AcmeLearn: the web server and its maintenance commands")]
+#[command(
+    name = "server",
+    version,
+    about = "AcmeLearn: the web server and its maintenance commands"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseConfig,
@@ -32,7 +36,12 @@ pub struct DatabaseConfig {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
     /// Largest number of pooled database connections.
-    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
     pub database_max_connections: u32,
 }
 
@@ -48,7 +57,11 @@ pub struct ServeConfig {
     #[arg(long, env = "CATALOG_FILE", default_value = "data/courses.json")]
     pub catalog_file: PathBuf,
     /// Tag → category map for the catalog; tags it does not name go to "Other".
-    #[arg(long, env = "TAG_CATEGORIES_FILE", default_value = "data/tag_categories.json")]
+    #[arg(
+        long,
+        env = "TAG_CATEGORIES_FILE",
+        default_value = "data/tag_categories.json"
+    )]
     pub tag_categories_file: PathBuf,
 }
 

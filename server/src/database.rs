@@ -13,7 +13,10 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
 /// Connects, creating the database first when the server has none of that name.
 pub async fn connect(config: &DatabaseConfig) -> Result<PgPool, ServerError> {
-    let url = config.database_url.as_deref().ok_or(ServerError::NoDatabaseUrl)?;
+    let url = config
+        .database_url
+        .as_deref()
+        .ok_or(ServerError::NoDatabaseUrl)?;
     if !sqlx::Postgres::database_exists(url).await? {
         tracing::info!("creating the database");
         sqlx::Postgres::create_database(url).await?;

@@ -107,21 +107,22 @@ pub fn parse_catalog(text: &str, path: &str) -> Result<Vec<CourseRecord>, Import
         source,
     })?;
     let Value::Array(items) = document else {
-        return Err(ImportError::NotAList { path: path.to_owned() });
+        return Err(ImportError::NotAList {
+            path: path.to_owned(),
+        });
     };
 
     let mut courses = Vec::with_capacity(items.len());
     let mut first_index_by_title: HashMap<String, usize> = HashMap::new();
     for (index, item) in items.iter().enumerate() {
-        let course = parse_course(item).map_err(|(title, field, problem)| {
-            ImportError::InvalidCourse {
+        let course =
+            parse_course(item).map_err(|(title, field, problem)| ImportError::InvalidCourse {
                 path: path.to_owned(),
                 index,
                 title,
                 field,
                 problem,
-            }
-        })?;
+            })?;
         let key = course.title.to_lowercase();
         if let Some(first) = first_index_by_title.insert(key, index) {
             return Err(ImportError::InvalidCourse {
@@ -201,7 +202,10 @@ fn text_field(object: &Map<String, Value>, field: &str) -> Result<String, String
 fn duration_field(object: &Map<String, Value>) -> Result<i32, String> {
     let value = object.get("duration").ok_or("is missing")?;
     let Value::Number(number) = value else {
-        return Err(format!("expected a whole number of hours, found {}", kind(value)));
+        return Err(format!(
+            "expected a whole number of hours, found {}",
+            kind(value)
+        ));
     };
     match number.as_i64() {
         Some(hours) if hours > 0 => {
@@ -227,7 +231,10 @@ fn list_field(
     let mut names = Vec::with_capacity(items.len());
     for (position, item) in items.iter().enumerate() {
         let Value::String(raw) = item else {
-            return Err(format!("item {position}: expected text, found {}", kind(item)));
+            return Err(format!(
+                "item {position}: expected text, found {}",
+                kind(item)
+            ));
         };
         let name = normalise(raw);
         if name.is_empty() {
@@ -247,7 +254,9 @@ pub fn parse_categories(text: &str, path: &str) -> Result<HashMap<String, String
         source,
     })?;
     let Value::Object(entries) = document else {
-        return Err(ImportError::InvalidCategories { path: path.to_owned() });
+        return Err(ImportError::InvalidCategories {
+            path: path.to_owned(),
+        });
     };
     entries
         .into_iter()
@@ -256,7 +265,9 @@ pub fn parse_categories(text: &str, path: &str) -> Result<HashMap<String, String
                 collapse_spaces(&tag).to_lowercase(),
                 collapse_spaces(&category),
             )),
-            _ => Err(ImportError::InvalidCategories { path: path.to_owned() }),
+            _ => Err(ImportError::InvalidCategories {
+                path: path.to_owned(),
+            }),
         })
         .collect()
 }

@@ -17,7 +17,9 @@ use config::{Cli, Command, ServeConfig};
 /// Everything that can stop the server binary; each says what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
-    #[error("DATABASE_URL is not set (e.g. postgres://user@localhost/acmelearn); `make run` sets it for you")]
+    #[error(
+        "DATABASE_URL is not set (e.g. postgres://user@localhost/acmelearn); `make run` sets it for you"
+    )]
     NoDatabaseUrl,
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),

@@ -28,7 +28,9 @@ pub async fn serve(pool: PgPool, config: ServeConfig) -> Result<(), ServerError>
         let summary = import_catalog::import_file(
             &pool,
             &config.catalog_file,
-            Some(&config.tag_categories_file).filter(|path| path.exists()).map(|path| path.as_path()),
+            Some(&config.tag_categories_file)
+                .filter(|path| path.exists())
+                .map(|path| path.as_path()),
         )
         .await?;
         tracing::info!("catalog: {summary}");
@@ -37,7 +39,10 @@ pub async fn serve(pool: PgPool, config: ServeConfig) -> Result<(), ServerError>
     let router = router(pool, &config);
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
-        .map_err(|source| ServerError::Bind { address: config.site_addr, source })?;
+        .map_err(|source| ServerError::Bind {
+            address: config.site_addr,
+            source,
+        })?;
     tracing::info!("AcmeLearn is ready at http://{}", config.site_addr);
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
@@ -56,7 +61,10 @@ pub fn router(pool: PgPool, config: &ServeConfig) -> Router {
     if let Some(name) = option_env!("LEPTOS_OUTPUT_NAME") {
         leptos_options.output_name = name.into();
     }
-    let state = AppState { leptos_options: leptos_options.clone(), pool: pool.clone() };
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        pool: pool.clone(),
+    };
     let routes = generate_route_list(App);
     let provide_pool = move || provide_context(pool.clone());
 
@@ -67,10 +75,10 @@ pub fn router(pool: PgPool, config: &ServeConfig) -> Router {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            provide_pool,
-            shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_pool, shell))
         // Static files are served pre-compressed when cargo-leptos made .br/.gz
         // copies; everything else (HTML, server-function JSON) is compressed here.
         .layer(CompressionLayer::new())
@@ -104,3 +112,6 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutting down");
 }
+
+#[cfg(test)]
+mod tests;

@@ -130,7 +130,10 @@ mod tests {
 
     #[test]
     fn url_query_accepts_an_empty_difficulty_silently() {
-        assert_eq!(CourseQuery::from_url_params(Some("")), CourseQuery::default());
+        assert_eq!(
+            CourseQuery::from_url_params(Some("")),
+            CourseQuery::default()
+        );
         assert_eq!(CourseQuery::from_url_params(None), CourseQuery::default());
     }
 }

@@ -12,9 +12,8 @@ use crate::ui::{DifficultyBadge, ErrorNotice};
 #[component]
 pub fn CoursesPage() -> impl IntoView {
     let params = use_query_map();
-    let query = Memo::new(move |_| {
-        CourseQuery::from_url_params(params.read().get_str("difficulty"))
-    });
+    let query =
+        Memo::new(move |_| CourseQuery::from_url_params(params.read().get_str("difficulty")));
     let courses = Resource::new(move || query.read().difficulty, list_courses);
 
     let chosen = move || query.read().difficulty;

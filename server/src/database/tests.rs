@@ -64,7 +64,10 @@ async fn all_ten_tables_exist(pool: PgPool) {
     .await
     .unwrap();
     for table in TABLES {
-        assert!(present.iter().any(|name| name == table), "{table} is missing");
+        assert!(
+            present.iter().any(|name| name == table),
+            "{table} is missing"
+        );
     }
 }
 
@@ -85,7 +88,10 @@ async fn every_foreign_key_is_indexed(pool: PgPool) {
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert!(uncovered.is_empty(), "foreign keys without an index: {uncovered:?}");
+    assert!(
+        uncovered.is_empty(),
+        "foreign keys without an index: {uncovered:?}"
+    );
 }
 
 #[sqlx::test(migrator = "crate::database::MIGRATOR")]
@@ -107,26 +113,29 @@ async fn closed_sets_and_ranges_are_checked(pool: PgPool) {
 
     let (user_id, _) = new_learner(&pool, "checks@example.test").await;
     for hours in [0, 169] {
-        let result = sqlx::query("update user_profiles set time_commitment = $1 where user_id = $2")
-            .bind(hours)
+        let result =
+            sqlx::query("update user_profiles set time_commitment = $1 where user_id = $2")
+                .bind(hours)
+                .bind(user_id)
+                .execute(&pool)
+                .await;
+        assert_eq!(code_of(result), CHECK_VIOLATION, "{hours} hours");
+    }
+    let bad_level =
+        sqlx::query("update user_profiles set current_level = 'expert' where user_id = $1")
             .bind(user_id)
             .execute(&pool)
             .await;
-        assert_eq!(code_of(result), CHECK_VIOLATION, "{hours} hours");
-    }
-    let bad_level = sqlx::query("update user_profiles set current_level = 'expert' where user_id = $1")
-        .bind(user_id)
-        .execute(&pool)
-        .await;
     assert_eq!(code_of(bad_level), CHECK_VIOLATION);
 }
 
 #[sqlx::test(migrator = "crate::database::MIGRATOR")]
 async fn emails_are_unique_regardless_of_case(pool: PgPool) {
     new_learner(&pool, "Ada@Example.test").await;
-    let duplicate = sqlx::query("insert into users (email, password_hash) values ('ada@example.TEST', 'x')")
-        .execute(&pool)
-        .await;
+    let duplicate =
+        sqlx::query("insert into users (email, password_hash) values ('ada@example.TEST', 'x')")
+            .execute(&pool)
+            .await;
     assert_eq!(code_of(duplicate), UNIQUE_VIOLATION);
 }
 
@@ -148,7 +157,9 @@ async fn snapshots_are_insert_only(pool: PgPool) {
         .await;
     assert_eq!(code_of(delete), RESTRICT_VIOLATION);
 
-    let truncate = sqlx::query("truncate user_profile_snapshots cascade").execute(&pool).await;
+    let truncate = sqlx::query("truncate user_profile_snapshots cascade")
+        .execute(&pool)
+        .await;
     assert_eq!(code_of(truncate), RESTRICT_VIOLATION);
 
     let remaining: i64 = sqlx::query_scalar("select count(*) from user_profile_snapshots")
@@ -170,7 +181,10 @@ async fn snapshots_are_insert_only(pool: PgPool) {
 #[sqlx::test(migrator = "crate::database::MIGRATOR")]
 async fn learners_with_history_cannot_be_deleted(pool: PgPool) {
     let (user_id, _) = new_learner(&pool, "keep@example.test").await;
-    let delete = sqlx::query("delete from users where id = $1").bind(user_id).execute(&pool).await;
+    let delete = sqlx::query("delete from users where id = $1")
+        .bind(user_id)
+        .execute(&pool)
+        .await;
     assert_eq!(code_of(delete), FOREIGN_KEY_VIOLATION);
 }
 
@@ -194,7 +208,11 @@ async fn recommendations_refer_to_a_real_profile_version_and_ratings_are_1_to_5(
         .bind(course_id)
         .execute(&pool)
     };
-    assert_eq!(code_of(insert(2).await), FOREIGN_KEY_VIOLATION, "no snapshot for version 2");
+    assert_eq!(
+        code_of(insert(2).await),
+        FOREIGN_KEY_VIOLATION,
+        "no snapshot for version 2"
+    );
     insert(1).await.unwrap();
 
     let bad_rating = sqlx::query(
@@ -210,11 +228,13 @@ async fn recommendations_refer_to_a_real_profile_version_and_ratings_are_1_to_5(
             .execute(&pool)
             .await;
     assert_eq!(code_of(rating_without_time), CHECK_VIOLATION);
-    sqlx::query("update recommendations set user_rating = 5, feedback_at = now() where user_id = $1")
-        .bind(user_id)
-        .execute(&pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "update recommendations set user_rating = 5, feedback_at = now() where user_id = $1",
+    )
+    .bind(user_id)
+    .execute(&pool)
+    .await
+    .unwrap();
 }
 
 #[sqlx::test(migrator = "crate::database::MIGRATOR")]
@@ -226,5 +246,8 @@ async fn updated_at_is_kept_by_the_database(pool: PgPool) {
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert!(updated >= created, "the trigger overrides a hand-set updated_at");
+    assert!(
+        updated >= created,
+        "the trigger overrides a hand-set updated_at"
+    );
 }

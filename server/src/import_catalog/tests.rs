@@ -49,14 +49,25 @@ fn missing_field_is_named() {
 #[test]
 fn unknown_difficulty_is_named() {
     let message = rejection(&[with_field("Odd", "difficulty", json!("expert"))]);
-    assert!(message.contains("index 0 (“Odd”), field “difficulty”"), "{message}");
-    assert!(message.contains("“expert” is not a difficulty"), "{message}");
+    assert!(
+        message.contains("index 0 (“Odd”), field “difficulty”"),
+        "{message}"
+    );
+    assert!(
+        message.contains("“expert” is not a difficulty"),
+        "{message}"
+    );
 }
 
 #[test]
 fn negative_and_zero_durations_are_rejected() {
     let message = rejection(&[course("Fine"), with_field("Neg", "duration", json!(-3))]);
-    assert!(message.contains("index 1 (“Neg”), field “duration”: must be a positive number of hours, found -3"), "{message}");
+    assert!(
+        message.contains(
+            "index 1 (“Neg”), field “duration”: must be a positive number of hours, found -3"
+        ),
+        "{message}"
+    );
     let message = rejection(&[with_field("Zero", "duration", json!(0))]);
     assert!(message.contains("found 0"), "{message}");
 }
@@ -64,49 +75,81 @@ fn negative_and_zero_durations_are_rejected() {
 #[test]
 fn fractional_or_textual_durations_are_rejected() {
     let message = rejection(&[with_field("Half", "duration", json!(1.5))]);
-    assert!(message.contains("expected a whole number of hours, found 1.5"), "{message}");
+    assert!(
+        message.contains("expected a whole number of hours, found 1.5"),
+        "{message}"
+    );
     let message = rejection(&[with_field("Text", "duration", json!("12"))]);
-    assert!(message.contains("expected a whole number of hours, found text"), "{message}");
+    assert!(
+        message.contains("expected a whole number of hours, found text"),
+        "{message}"
+    );
 }
 
 #[test]
 fn wrong_types_are_named() {
     let message = rejection(&[with_field("T", "tags", json!("python"))]);
-    assert!(message.contains("field “tags”: expected a list of names, found text"), "{message}");
+    assert!(
+        message.contains("field “tags”: expected a list of names, found text"),
+        "{message}"
+    );
     let message = rejection(&[with_field("T", "skills_covered", json!(["ok", 3]))]);
-    assert!(message.contains("field “skills_covered”: item 1: expected text, found a number"), "{message}");
+    assert!(
+        message.contains("field “skills_covered”: item 1: expected text, found a number"),
+        "{message}"
+    );
     let message = rejection(&[with_field("T", "description", json!(null))]);
-    assert!(message.contains("field “description”: expected text, found null"), "{message}");
+    assert!(
+        message.contains("field “description”: expected text, found null"),
+        "{message}"
+    );
 }
 
 #[test]
 fn a_record_that_is_not_an_object_is_named() {
     let message = parse_catalog("[42]", "c.json").unwrap_err().to_string();
-    assert_eq!(message, "c.json: course at index 0 (no title), field “(record)”: expected an object, found a number");
+    assert_eq!(
+        message,
+        "c.json: course at index 0 (no title), field “(record)”: expected an object, found a number"
+    );
 }
 
 #[test]
 fn invalid_json_and_wrong_shape_are_rejected() {
-    let message = parse_catalog("[{\"title\": ", "c.json").unwrap_err().to_string();
+    let message = parse_catalog("[{\"title\": ", "c.json")
+        .unwrap_err()
+        .to_string();
     assert!(message.starts_with("c.json is not valid JSON"), "{message}");
     assert!(message.contains("line 1"), "{message}");
     let message = parse_catalog("{}", "c.json").unwrap_err().to_string();
-    assert_eq!(message, "c.json: expected a JSON array of courses at the top level");
+    assert_eq!(
+        message,
+        "c.json: expected a JSON array of courses at the top level"
+    );
 }
 
 #[test]
 fn duplicate_titles_in_any_case_are_rejected() {
     let message = rejection(&[course("Rust Basics"), course("rust  basics")]);
     assert!(message.contains("index 1"), "{message}");
-    assert!(message.contains("the course at index 0 has the same title"), "{message}");
+    assert!(
+        message.contains("the course at index 0 has the same title"),
+        "{message}"
+    );
 }
 
 #[test]
 fn empty_names_are_rejected() {
     let message = rejection(&[with_field("T", "tags", json!(["ok", "   "]))]);
-    assert!(message.contains("field “tags”: item 1 is empty"), "{message}");
+    assert!(
+        message.contains("field “tags”: item 1 is empty"),
+        "{message}"
+    );
     let message = rejection(&[with_field("  ", "description", json!("x"))]);
-    assert!(message.contains("field “title”: must not be empty"), "{message}");
+    assert!(
+        message.contains("field “title”: must not be empty"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -171,7 +214,11 @@ async fn importing_the_same_file_twice_changes_nothing(pool: PgPool) {
 
     let second = import(&pool, &courses, &categories).await.unwrap();
     assert_eq!(
-        (second.courses_added, second.courses_updated, second.courses_unchanged),
+        (
+            second.courses_added,
+            second.courses_updated,
+            second.courses_unchanged
+        ),
         (0, 0, 2)
     );
     assert_eq!(course_state(&pool).await, before);
@@ -198,7 +245,11 @@ async fn a_changed_course_is_updated_in_place(pool: PgPool) {
     let edited = parse_catalog(&catalog_of(&[course("A"), edited_record]), "c.json").unwrap();
     let summary = import(&pool, &edited, &HashMap::new()).await.unwrap();
     assert_eq!(
-        (summary.courses_added, summary.courses_updated, summary.courses_unchanged),
+        (
+            summary.courses_added,
+            summary.courses_updated,
+            summary.courses_unchanged
+        ),
         (0, 1, 1)
     );
 
@@ -222,7 +273,10 @@ async fn a_bad_file_writes_nothing(pool: PgPool) {
     std::fs::create_dir_all(&directory).unwrap();
     let file = directory.join("courses.json");
     let bad_files = [
-        catalog_of(&[course("Good"), with_field("Bad", "difficulty", json!("expert"))]),
+        catalog_of(&[
+            course("Good"),
+            with_field("Bad", "difficulty", json!("expert")),
+        ]),
         catalog_of(&[course("Good"), with_field("Bad", "duration", json!(-1))]),
         catalog_of(&[course("Good"), without_field("Bad", "title")]),
         catalog_of(&[course("Good"), with_field("Bad", "tags", json!({}))]),
