@@ -19,8 +19,9 @@ trap cleanup EXIT INT TERM
 
 step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 
-step "formatting"
+step "formatting and lints"
 cargo fmt --all --check
+make --no-print-directory lint
 
 step "PostgreSQL for the tests"
 # sqlx::test creates (and drops) one database per test through this

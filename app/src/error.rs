@@ -49,10 +49,10 @@ impl AppError {
     /// one (inside a server function or a page render); a no-op in the browser.
     pub fn with_status(self) -> Self {
         #[cfg(feature = "ssr")]
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(status) = http::StatusCode::from_u16(self.status_code()) {
-                response.set_status(status);
-            }
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(status) = http::StatusCode::from_u16(self.status_code())
+        {
+            response.set_status(status);
         }
         self
     }

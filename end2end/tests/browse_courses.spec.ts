@@ -56,6 +56,12 @@ test('a shared link reproduces the filtered view, and a bad one explains itself'
 });
 
 test('filtering happens in place, without reloading the page @needs-wasm', async ({ page }) => {
+  // Hydration mismatches and panics surface as console errors.
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
   await page.goto('/courses');
   // Wait for hydration: the WASM marks the document once it is live.
   await expect(page.locator('html[data-hydrated]')).toHaveCount(1);
@@ -69,6 +75,7 @@ test('filtering happens in place, without reloading the page @needs-wasm', async
     () => (window as unknown as { stayedOnPage?: boolean }).stayedOnPage === true,
   );
   expect(stayed, 'the list changed without a full page load').toBe(true);
+  expect(consoleErrors).toEqual([]);
 });
 
 test('an unknown address shows a helpful not-found page', async ({ page }) => {

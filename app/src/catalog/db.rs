@@ -28,7 +28,7 @@ pub async fn list_courses(
         left join tags t on t.id = ct.tag_id
         where $1::text is null or c.difficulty = $1
         group by c.id
-        order by c.title
+        order by lower(c.title), c.title
         "#,
     )
     .bind(difficulty.map(Difficulty::as_str))

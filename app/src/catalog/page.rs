@@ -50,7 +50,7 @@ pub fn CoursesPage() -> impl IntoView {
                         })
                         .collect_view()}
                 </select>
-                <button type="submit" class="button secondary">"Apply"</button>
+                <button type="submit" class="button secondary apply">"Apply"</button>
             </Form>
             {move || {
                 query
