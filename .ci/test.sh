@@ -50,4 +50,8 @@ export LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT"
 export LEPTOS_SITE_ROOT="$ROOT_DIR/target/site"
 export CATALOG_FILE="$ROOT_DIR/data/courses.json"
 export TAG_CATEGORIES_FILE="$ROOT_DIR/data/tag_categories.json"
+export PUBLIC_URL="http://127.0.0.1:$E2E_PORT"
+# Emails (password resets) land here as .eml files for the journeys to read.
+export MAIL_OUTBOX_DIR="$ROOT_DIR/.data/e2e-outbox"
+rm -rf "$MAIL_OUTBOX_DIR" && mkdir -p "$MAIL_OUTBOX_DIR"
 (cd end2end && npx playwright test)

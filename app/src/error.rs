@@ -8,11 +8,70 @@ use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
+/// What is wrong with a submitted form: messages per field (shown next to
+/// it) and optionally one for the whole form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormErrors {
+    pub message: Option<String>,
+    pub fields: Vec<(String, String)>,
+}
+
+impl FormErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn form(message: impl Into<String>) -> Self {
+        FormErrors {
+            message: Some(message.into()),
+            fields: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.fields.push((field.to_owned(), message.into()));
+    }
+
+    pub fn with(mut self, field: &str, message: impl Into<String>) -> Self {
+        self.add(field, message);
+        self
+    }
+
+    pub fn field(&self, name: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, message)| message.clone())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.message.is_none() && self.fields.is_empty()
+    }
+
+    /// `Ok` when nothing was found wrong, the errors otherwise.
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::invalid(self))
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     /// The request itself is wrong; the message says how.
     #[error("{0}")]
     BadRequest(String),
+    /// A form with mistakes; nothing was changed.
+    #[error("{}", .0.message.clone().unwrap_or_else(|| "Please correct the fields marked below.".to_owned()))]
+    Invalid(FormErrors),
+    #[error("Please log in to continue.")]
+    Unauthorized,
+    #[error("You do not have access to this page.")]
+    Forbidden,
+    #[error("Too many failed attempts. Try again in {}.", minutes(.retry_after_minutes))]
+    TooManyAttempts { retry_after_minutes: i64 },
     #[error("{0}")]
     NotFound(String),
     /// The database or another dependency is down; retrying later may work.
@@ -25,10 +84,20 @@ pub enum AppError {
     Internal,
 }
 
+fn minutes(count: &i64) -> String {
+    match count {
+        1 => "1 minute".to_owned(),
+        n => format!("{n} minutes"),
+    }
+}
+
 impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
-            AppError::BadRequest(_) => 400,
+            AppError::BadRequest(_) | AppError::Invalid(_) => 400,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::TooManyAttempts { .. } => 429,
             AppError::NotFound(_) => 404,
             AppError::Unavailable | AppError::Offline => 503,
             AppError::Internal => 500,
@@ -41,21 +110,50 @@ impl AppError {
         AppError::BadRequest(message.into()).with_status()
     }
 
+    pub fn invalid(errors: FormErrors) -> Self {
+        AppError::Invalid(errors).with_status()
+    }
+
+    /// The field-by-field errors, when this is a form error.
+    pub fn form_errors(&self) -> Option<&FormErrors> {
+        match self {
+            AppError::Invalid(errors) => Some(errors),
+            _ => None,
+        }
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         AppError::NotFound(message.into()).with_status()
     }
 
     /// Records this error's status on the response being built, when there is
     /// one (inside a server function or a page render); a no-op in the browser.
+    ///
+    /// A form posted without JavaScript is the exception: leptos answers it
+    /// with a redirect back to the form, carrying the error in the URL, and a
+    /// 4xx status would replace that redirect.
     pub fn with_status(self) -> Self {
         #[cfg(feature = "ssr")]
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
             && let Ok(status) = http::StatusCode::from_u16(self.status_code())
+            && !is_plain_form_post()
         {
             response.set_status(status);
         }
         self
     }
+}
+
+#[cfg(feature = "ssr")]
+fn is_plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|request| {
+        request.method == http::Method::POST
+            && request
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+    })
 }
 
 impl FromServerFnError for AppError {

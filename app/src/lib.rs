@@ -1,6 +1,7 @@
 //! AcmeLearn's user interface and server functions, compiled twice: with
 //! `ssr` into the server binary and with `hydrate` into the browser's WASM.
 
+pub mod account;
 pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod context;
@@ -12,7 +13,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-pub use error::AppError;
+pub use error::{AppError, FormErrors};
 
 /// The HTML document around the app, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -39,6 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    account::provide_auth();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/acmelearn.css"/>
@@ -53,14 +55,31 @@ pub fn App() -> impl IntoView {
                             <A href="/courses">"Courses"</A>
                         </li>
                     </ul>
+                    <ul class="user-menu">
+                        <account::UserMenu/>
+                    </ul>
                 </nav>
             </header>
             <main id="main" class="site-main">
+                // Every page renders SsrMode::Async: the HTML is complete before it
+                // is sent, so pages work without JavaScript, and data-dependent
+                // statuses and redirects (404, "log in first") still apply.
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("") view=HomePage/>
-                    // Async: the HTML is complete before it is sent, so the page works
-                    // without JavaScript and data-dependent statuses (404) apply.
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/courses") view=catalog::CoursesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signup") view=account::SignupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/forgot-password")
+                        view=account::ForgotPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/reset-password")
+                        view=account::ResetPasswordPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -21,3 +21,74 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         </div>
     }
 }
+
+/// A labelled input with its error message beside it. The error is tied to
+/// the input for screen readers (aria-describedby, aria-invalid).
+#[component]
+pub fn FormField(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional)] hint: &'static str,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional, into)] value: Option<Signal<String>>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described_by = {
+        let error_id = error_id.clone();
+        let hint_id = hint_id.clone();
+        move || {
+            let mut ids = Vec::new();
+            if !hint.is_empty() {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:has-error=move || error.get().is_some()>
+            <label for=name>{label}</label>
+            {(!hint.is_empty()).then(|| view! { <p class="field-hint" id=hint_id.clone()>{hint}</p> })}
+            <input
+                id=name
+                name=name
+                type=input_type
+                autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+                required=true
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described_by
+                prop:value=move || value.map(|value| value.get()).unwrap_or_default()
+            />
+            {move || {
+                error
+                    .get()
+                    .map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })
+            }}
+        </div>
+    }
+}
+
+/// The form-level part of a failed submission: anything not tied to one field.
+#[component]
+pub fn FormProblem(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().and_then(|error| {
+            let message = match &error {
+                AppError::Invalid(errors) => errors.message.clone(),
+                other => Some(other.to_string()),
+            };
+            message.map(|message| {
+                view! {
+                    <div class="notice error" role="alert">
+                        <p>{message}</p>
+                    </div>
+                }
+            })
+        })
+    }
+}

@@ -28,6 +28,12 @@ pub enum Command {
     Migrate,
     /// Import (or re-import) a course catalog file into the database and exit.
     ImportCatalog(ImportConfig),
+    /// Give an existing account the admin role (sign up first), ending its sessions.
+    CreateAdmin {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -63,6 +69,42 @@ pub struct ServeConfig {
         default_value = "data/tag_categories.json"
     )]
     pub tag_categories_file: PathBuf,
+    /// The address people use to reach the site, for links in emails; also
+    /// decides whether cookies are marked Secure (https). Default: http://SITE_ADDR.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Sessions end after this many days without a visit.
+    #[arg(long, env = "SESSION_INACTIVITY_DAYS", default_value_t = 14)]
+    pub session_inactivity_days: u32,
+    /// SMTP server for outgoing email, e.g. smtps://user:password@smtp.example.com.
+    /// Unset: emails go to MAIL_OUTBOX_DIR, or their links to the server log.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing email.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "AcmeLearn <no-reply@acmelearn.invalid>"
+    )]
+    pub mail_from: String,
+    /// Without SMTP: write each email as an .eml file into this folder.
+    #[arg(long, env = "MAIL_OUTBOX_DIR")]
+    pub mail_outbox_dir: Option<PathBuf>,
+}
+
+impl ServeConfig {
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .filter(|url| !url.trim().is_empty())
+            .unwrap_or_else(|| format!("http://{}", self.site_addr))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    pub fn uses_https(&self) -> bool {
+        self.public_url().starts_with("https://")
+    }
 }
 
 #[derive(Debug, Clone, Args)]

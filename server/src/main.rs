@@ -2,6 +2,7 @@
 //! run the chosen subcommand (`serve` by default).
 
 mod config;
+mod csrf;
 mod database;
 mod health;
 mod import_catalog;
@@ -34,6 +35,10 @@ pub enum ServerError {
     },
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("email: {0}")]
+    Mail(#[from] app::account::mail::MailError),
+    #[error("no account with the email {0}; sign up first, then run create-admin again")]
+    NoSuchAccount(String),
 }
 
 #[tokio::main]
@@ -74,6 +79,16 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
                 import_catalog::import_file(&pool, &import.file, categories.as_deref()).await?;
             println!("{summary}");
             Ok(())
+        }
+        Some(Command::CreateAdmin { email }) => {
+            if app::account::service::make_admin(&pool, &email).await? {
+                println!(
+                    "{email} is now an admin; their sessions were ended, so they log in again"
+                );
+                Ok(())
+            } else {
+                Err(ServerError::NoSuchAccount(email))
+            }
         }
         Some(Command::Serve(serve)) => serve::serve(pool, serve).await,
         None => serve::serve(pool, ServeConfig::from_environment()).await,

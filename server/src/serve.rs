@@ -1,8 +1,12 @@
 //! `serve`: import the catalog, build the router, listen until Ctrl-C.
 
+use std::net::SocketAddr;
+use std::time::Duration;
+
 use axum::Router;
 use axum::extract::FromRef;
 use axum::http::{HeaderValue, header};
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -10,11 +14,21 @@ use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
 
+use app::account::AccountSettings;
+use app::account::mail::Mailer;
 use app::{App, shell};
 
 use crate::config::ServeConfig;
+use crate::csrf::{AllowedOrigin, reject_cross_site};
 use crate::{ServerError, health, import_catalog};
+
+/// How often expired sessions, old login failures and spent reset tokens go.
+const CLEANUP_INTERVAL: Duration = Duration::from_secs(60 * 60);
 
 /// What handlers and server functions can reach.
 #[derive(Clone, FromRef)]
@@ -36,7 +50,8 @@ pub async fn serve(pool: PgPool, config: ServeConfig) -> Result<(), ServerError>
         tracing::info!("catalog: {summary}");
     }
 
-    let router = router(pool, &config);
+    let router = router(pool.clone(), &config).await?;
+    tokio::spawn(clean_up_periodically(pool));
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
         .map_err(|source| ServerError::Bind {
@@ -44,13 +59,17 @@ pub async fn serve(pool: PgPool, config: ServeConfig) -> Result<(), ServerError>
             source,
         })?;
     tracing::info!("AcmeLearn is ready at http://{}", config.site_addr);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(ServerError::Serve)
+    // Client addresses feed the login throttle.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(ServerError::Serve)
 }
 
-pub fn router(pool: PgPool, config: &ServeConfig) -> Router {
+pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, ServerError> {
     let mut leptos_options = LeptosOptions::builder()
         .output_name(env!("CARGO_CRATE_NAME"))
         .site_root(config.site_root.as_str())
@@ -66,19 +85,51 @@ pub fn router(pool: PgPool, config: &ServeConfig) -> Router {
         pool: pool.clone(),
     };
     let routes = generate_route_list(App);
-    let provide_pool = move || provide_context(pool.clone());
 
-    Router::new()
+    // Sessions live in PostgreSQL, so every server instance shares them.
+    let session_store = PostgresStore::new(pool.clone());
+    session_store.migrate().await?;
+    let sessions = SessionManagerLayer::new(session_store)
+        .with_name("acmelearn_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.uses_https())
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(i64::from(config.session_inactivity_days)),
+        ));
+
+    let mailer = Mailer::from_config(
+        config.smtp_url.as_deref(),
+        config.mail_outbox_dir.clone(),
+        &config.mail_from,
+    )?;
+    tracing::info!("emails go to {}", mailer.describe());
+    let account_settings = AccountSettings {
+        public_url: config.public_url(),
+    };
+    // What every page render and server function finds in its context.
+    let provide_services = move || {
+        provide_context(pool.clone());
+        provide_context(account_settings.clone());
+        provide_context(mailer.clone());
+    };
+
+    Ok(Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .leptos_routes_with_context(&state, routes, provide_pool.clone(), {
+        .leptos_routes_with_context(&state, routes, provide_services.clone(), {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(provide_pool, shell))
+        >(provide_services, shell))
+        .layer(sessions)
+        .layer(from_fn_with_state(
+            AllowedOrigin(config.public_url()),
+            reject_cross_site,
+        ))
         // Static files are served pre-compressed when cargo-leptos made .br/.gz
         // copies; everything else (HTML, server-function JSON) is compressed here.
         .layer(CompressionLayer::new())
@@ -90,8 +141,26 @@ pub fn router(pool: PgPool, config: &ServeConfig) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state))
+}
+
+async fn clean_up_periodically(pool: PgPool) {
+    let sessions = PostgresStore::new(pool.clone());
+    let mut interval = tokio::time::interval(CLEANUP_INTERVAL);
+    loop {
+        interval.tick().await;
+        if let Err(error) = sessions.delete_expired().await {
+            tracing::warn!(%error, "could not delete expired sessions");
+        }
+        if let Err(error) = app::account::service::delete_expired(&pool).await {
+            tracing::warn!(%error, "could not delete old login failures and reset tokens");
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -28,8 +28,13 @@ async fn app_with_catalog(pool: PgPool) -> Router {
         site_root: "target/site".to_owned(),
         catalog_file: Default::default(),
         tag_categories_file: Default::default(),
+        public_url: None,
+        session_inactivity_days: 14,
+        smtp_url: None,
+        mail_from: "AcmeLearn <no-reply@acmelearn.invalid>".to_owned(),
+        mail_outbox_dir: None,
     };
-    router(pool, &config)
+    router(pool, &config).await.unwrap()
 }
 
 async fn send(app: Router, request: Request<Body>) -> (StatusCode, String) {
@@ -121,4 +126,261 @@ async fn probes_answer_json(pool: PgPool) {
     pool.close().await;
     let (status, body) = send(app, get("/readyz")).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+}
+
+// --- accounts over HTTP: sessions, cookies, cross-site refusal ---
+
+const PASSWORD: &str = "a sturdy passphrase";
+
+/// A browser-like client: remembers the session cookie between calls.
+struct Client {
+    app: Router,
+    cookie: Option<String>,
+}
+
+impl Client {
+    fn new(app: &Router) -> Self {
+        Client {
+            app: app.clone(),
+            cookie: None,
+        }
+    }
+
+    async fn post(&mut self, path: &str, form: &str) -> (StatusCode, String, Option<String>) {
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ORIGIN, "http://127.0.0.1:3000");
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let response = self
+            .app
+            .clone()
+            .oneshot(request.body(Body::from(form.to_owned())).unwrap())
+            .await
+            .unwrap();
+        if let Some(set_cookie) = response.headers().get(header::SET_COOKIE) {
+            let pair = set_cookie
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned();
+            self.cookie = Some(pair);
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|value| value.to_str().unwrap().to_owned());
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            String::from_utf8_lossy(&body).into_owned(),
+            location,
+        )
+    }
+
+    async fn who_am_i(&mut self) -> String {
+        let (status, body, _) = self.post("/api/account/me", "").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(key, value)| format!("{key}={}", value.replace(' ', "+").replace('@', "%40")))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn signed_up(app: &Router, email: &str) -> Client {
+    let mut client = Client::new(app);
+    let (status, body, _) = client
+        .post(
+            "/api/account/signup",
+            &form(&[
+                ("email", email),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+            ]),
+        )
+        .await;
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status} {body}"
+    );
+    client
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn signing_up_signs_in_and_logging_out_signs_out(pool: PgPool) {
+    let app = app_with_catalog(pool).await;
+    let mut client = signed_up(&app, "web@example.test").await;
+    assert!(client.who_am_i().await.contains("web@example.test"));
+    let cookie = client.cookie.clone().unwrap();
+    assert!(cookie.starts_with("acmelearn_session="));
+
+    client.post("/api/account/logout", "").await;
+    assert_eq!(client.who_am_i().await, "null");
+    // The old cookie is worthless after logging out.
+    let mut replay = Client::new(&app);
+    replay.cookie = Some(cookie);
+    assert_eq!(replay.who_am_i().await, "null");
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn the_session_cookie_is_http_only_and_same_site_lax(pool: PgPool) {
+    let app = app_with_catalog(pool).await;
+    let request = Request::post("/api/account/signup")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(&[
+            ("email", "cookie@example.test"),
+            ("password", PASSWORD),
+            ("password_confirmation", PASSWORD),
+        ])))
+        .unwrap();
+    let response = app.oneshot(request).await.unwrap();
+    let set_cookie = response.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    assert!(
+        !set_cookie.contains("Secure"),
+        "plain http here: {set_cookie}"
+    );
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn changing_the_password_logs_out_the_other_devices_only(pool: PgPool) {
+    let app = app_with_catalog(pool).await;
+    let mut laptop = signed_up(&app, "two@example.test").await;
+    let mut phone = Client::new(&app);
+    phone
+        .post(
+            "/api/account/login",
+            &form(&[("email", "two@example.test"), ("password", PASSWORD)]),
+        )
+        .await;
+    assert!(phone.who_am_i().await.contains("two@example.test"));
+
+    let new_password = "another sturdy passphrase";
+    let (status, body, _) = laptop
+        .post(
+            "/api/account/password",
+            &form(&[
+                ("current_password", PASSWORD),
+                ("new_password", new_password),
+                ("new_password_confirmation", new_password),
+            ]),
+        )
+        .await;
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status} {body}"
+    );
+    assert!(laptop.who_am_i().await.contains("two@example.test"));
+    assert_eq!(phone.who_am_i().await, "null");
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn wrong_credentials_are_a_400_with_one_message(pool: PgPool) {
+    let app = app_with_catalog(pool).await;
+    signed_up(&app, "known@example.test").await;
+    let mut stranger = Client::new(&app);
+    let (status, wrong_password, _) = stranger
+        .post(
+            "/api/account/login",
+            &form(&[
+                ("email", "known@example.test"),
+                ("password", "nope nope nope"),
+            ]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, unknown_email, _) = stranger
+        .post(
+            "/api/account/login",
+            &form(&[
+                ("email", "unknown@example.test"),
+                ("password", "nope nope nope"),
+            ]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(wrong_password, unknown_email);
+    assert!(wrong_password.contains("Email or password is incorrect."));
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn a_form_posted_without_javascript_comes_back_with_its_error(pool: PgPool) {
+    let app = app_with_catalog(pool).await;
+    let request = Request::post("/api/account/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::REFERER, "http://127.0.0.1:3000/login")
+        .body(Body::from(form(&[
+            ("email", "x@example.test"),
+            ("password", "nope nope nope"),
+        ])))
+        .unwrap();
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()[header::LOCATION].to_str().unwrap();
+    assert!(
+        location.starts_with("http://127.0.0.1:3000/login?"),
+        "{location}"
+    );
+    assert!(location.contains("__err="), "{location}");
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn account_actions_need_a_session(pool: PgPool) {
+    let app = app_with_catalog(pool).await;
+    let mut stranger = Client::new(&app);
+    let (status, body, _) = stranger
+        .post("/api/account/deactivate", &form(&[("password", PASSWORD)]))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+
+    let request = Request::get("/account")
+        .header(header::ACCEPT, "text/html")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::FOUND,
+        "the page sends strangers to log in"
+    );
+    assert_eq!(response.headers()[header::LOCATION], "/login?next=/account");
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn cross_site_posts_are_refused(pool: PgPool) {
+    let app = app_with_catalog(pool.clone()).await;
+    let request = Request::post("/api/account/signup")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, "https://evil.test")
+        .body(Body::from(form(&[
+            ("email", "victim@example.test"),
+            ("password", PASSWORD),
+            ("password_confirmation", PASSWORD),
+        ])))
+        .unwrap();
+    let (status, _) = send(app, request).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let users: i64 = sqlx::query_scalar("select count(*) from users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(users, 0);
 }

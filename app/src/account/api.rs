@@ -1,0 +1,124 @@
+//! Account server functions. Each one that acts on a learner takes the user
+//! from the session, never from its arguments.
+
+use leptos::prelude::*;
+
+use super::CurrentUser;
+use crate::AppError;
+
+#[cfg(feature = "ssr")]
+use super::{mail::Mailer, model::safe_return_path, service, session};
+
+#[cfg(feature = "ssr")]
+fn redirect(path: &str) {
+    leptos_axum::redirect(path);
+}
+
+/// The signed-in user, or `None`.
+#[server(endpoint = "account/me")]
+pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
+    session::current_user().await
+}
+
+#[server(endpoint = "account/signup")]
+pub async fn sign_up(
+    email: String,
+    password: String,
+    password_confirmation: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    let pool = crate::context::pool()?;
+    let signed_in = service::register(&pool, &email, &password, &password_confirmation).await?;
+    session::start(&signed_in).await?;
+    tracing::info!(user_id = %signed_in.user.id, "signed up");
+    let landing = match next.as_deref().map(str::trim) {
+        Some(next) if !next.is_empty() => safe_return_path(Some(next)),
+        _ => "/account?welcome=1".to_owned(),
+    };
+    redirect(&landing);
+    Ok(())
+}
+
+#[server(endpoint = "account/login")]
+pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    let pool = crate::context::pool()?;
+    let client = session::client_address().await;
+    let signed_in = service::authenticate(&pool, &email, &password, &client).await?;
+    session::start(&signed_in).await?;
+    redirect(&safe_return_path(next.as_deref()));
+    Ok(())
+}
+
+#[server(endpoint = "account/logout")]
+pub async fn log_out() -> Result<(), AppError> {
+    session::end().await?;
+    redirect("/");
+    Ok(())
+}
+
+#[server(endpoint = "account/password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    new_password_confirmation: String,
+) -> Result<(), AppError> {
+    let user = session::require_user().await?;
+    let pool = crate::context::pool()?;
+    let epoch = service::change_password(
+        &pool,
+        user.id,
+        &current_password,
+        &new_password,
+        &new_password_confirmation,
+    )
+    .await?;
+    session::renew(epoch).await?;
+    redirect("/account?changed=password");
+    Ok(())
+}
+
+#[server(endpoint = "account/deactivate")]
+pub async fn deactivate_account(password: String) -> Result<(), AppError> {
+    let user = session::require_user().await?;
+    let pool = crate::context::pool()?;
+    service::deactivate(&pool, user.id, &password).await?;
+    session::end().await?;
+    tracing::info!(user_id = %user.id, "account deactivated");
+    redirect("/login?deactivated=1");
+    Ok(())
+}
+
+/// Always the same answer for a valid email, whether or not it has an
+/// account; the email goes out in the background so timing tells nothing.
+#[server(endpoint = "account/forgot")]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    let pool = crate::context::pool()?;
+    let settings = use_context::<super::AccountSettings>().ok_or(AppError::Internal)?;
+    let mailer = use_context::<Mailer>().ok_or(AppError::Internal)?;
+    if let Some((address, token)) = service::start_password_reset(&pool, &email).await? {
+        let link = format!(
+            "{}/reset-password?token={token}",
+            settings.public_url.trim_end_matches('/')
+        );
+        tokio::spawn(async move {
+            if let Err(error) = mailer.send_password_reset(&address, &link).await {
+                tracing::error!(%error, "password reset email not sent");
+            }
+        });
+    }
+    redirect("/forgot-password?sent=1");
+    Ok(())
+}
+
+#[server(endpoint = "account/reset")]
+pub async fn reset_password(
+    token: String,
+    new_password: String,
+    new_password_confirmation: String,
+) -> Result<(), AppError> {
+    let pool = crate::context::pool()?;
+    service::finish_password_reset(&pool, &token, &new_password, &new_password_confirmation)
+        .await?;
+    redirect("/login?reset=1");
+    Ok(())
+}

@@ -1,0 +1,25 @@
+//! Accounts: sign-up, login, sessions, password change and reset, deactivation.
+
+mod api;
+#[cfg(feature = "ssr")]
+pub mod mail;
+mod model;
+mod pages;
+#[cfg(feature = "ssr")]
+mod password;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+mod session;
+
+pub use api::*;
+pub use model::*;
+pub use pages::*;
+
+/// Settings the account pages need from the server's configuration.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone)]
+pub struct AccountSettings {
+    /// Where the site is reached, for links in emails (`PUBLIC_URL`).
+    pub public_url: String,
+}

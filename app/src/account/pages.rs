@@ -1,0 +1,359 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Redirect};
+use leptos_router::hooks::{use_location, use_query_map};
+use server_fn::ServerFn;
+
+use super::api::*;
+use super::model::{CurrentUser, PASSWORD_MIN_CHARS, login_path_returning_to};
+use crate::AppError;
+use crate::ui::{ErrorNotice, FormField, FormProblem};
+
+type UserResource = Resource<Result<Option<CurrentUser>, AppError>>;
+
+/// The signed-in state every page shares, and the actions that change it.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub user: UserResource,
+    pub sign_up: ServerAction<SignUp>,
+    pub log_in: ServerAction<LogIn>,
+    pub log_out: ServerAction<LogOut>,
+    pub change_password: ServerAction<ChangePassword>,
+    pub deactivate: ServerAction<DeactivateAccount>,
+}
+
+/// Creates the shared auth state; the user is fetched again whenever one of
+/// the actions that can change it completes.
+pub fn provide_auth() {
+    let sign_up = ServerAction::<SignUp>::new();
+    let log_in = ServerAction::<LogIn>::new();
+    let log_out = ServerAction::<LogOut>::new();
+    let change_password = ServerAction::<ChangePassword>::new();
+    let deactivate = ServerAction::<DeactivateAccount>::new();
+    let user = Resource::new(
+        move || {
+            (
+                sign_up.version().get(),
+                log_in.version().get(),
+                log_out.version().get(),
+                change_password.version().get(),
+                deactivate.version().get(),
+            )
+        },
+        |_| signed_in_user(),
+    );
+    provide_context(Auth {
+        user,
+        sign_up,
+        log_in,
+        log_out,
+        change_password,
+        deactivate,
+    });
+}
+
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
+
+/// The error of an action's last submission, if it failed.
+fn failure<A>(action: ServerAction<A>) -> Signal<Option<AppError>>
+where
+    A: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(Result::err))
+}
+
+fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        error
+            .get()
+            .and_then(|error| error.form_errors().and_then(|errors| errors.field(field)))
+    })
+}
+
+fn query_flag(name: &'static str) -> Signal<bool> {
+    let query = use_query_map();
+    Signal::derive(move || query.read().get_str(name).is_some())
+}
+
+/// Header links: who is signed in, or the way to sign in.
+#[component]
+pub fn UserMenu() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match auth.user.await {
+                    Ok(Some(user)) => {
+                        view! {
+                            <li>
+                                <A href="/account">{user.email}</A>
+                            </li>
+                            <li>
+                                <ActionForm action=auth.log_out attr:class="inline-form">
+                                    <button type="submit" class="link-button">"Log out"</button>
+                                </ActionForm>
+                            </li>
+                        }
+                            .into_any()
+                    }
+                    _ => {
+                        view! {
+                            <li>
+                                <A href="/login">"Log in"</A>
+                            </li>
+                            <li>
+                                <A href="/signup">"Sign up"</A>
+                            </li>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Renders `content` for a signed-in user; sends anyone else to the login
+/// page, which brings them back here afterwards.
+#[component]
+pub fn RequireUser<F, V>(content: F) -> impl IntoView
+where
+    F: Fn(CurrentUser) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let auth = use_auth();
+    let location = use_location();
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let content = content.clone();
+                Suspend::new(async move {
+                    match auth.user.await {
+                        Ok(Some(user)) => content(user).into_any(),
+                        Ok(None) => {
+                            let here = format!(
+                                "{}{}",
+                                location.pathname.get_untracked(),
+                                location.search.get_untracked(),
+                            );
+                            view! { <Redirect path=login_path_returning_to(&here)/> }.into_any()
+                        }
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let auth = use_auth();
+    let error = failure(auth.sign_up);
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    view! {
+        <Title text="Sign up · AcmeLearn"/>
+        <section class="form-page">
+            <h1>"Create your account"</h1>
+            <p class="lede">"Tell us what you want to learn and get courses picked for you."</p>
+            <ActionForm action=auth.sign_up attr:class="stacked-form" attr:novalidate=true>
+                <FormProblem error/>
+                <input type="hidden" name="next" prop:value=next/>
+                <FormField label="Email" name="email" input_type="email" autocomplete="email"
+                    error=field_error(error, "email")/>
+                <FormField label="Password" name="password" input_type="password"
+                    autocomplete="new-password"
+                    hint="At least 8 characters. A few unrelated words make a strong one."
+                    error=field_error(error, "password")/>
+                <FormField label="Repeat the password" name="password_confirmation"
+                    input_type="password" autocomplete="new-password"
+                    error=field_error(error, "password_confirmation")/>
+                <button type="submit" class="button" disabled=move || auth.sign_up.pending().get()>
+                    "Create account"
+                </button>
+            </ActionForm>
+            <p>"Already have an account? " <A href="/login">"Log in"</A></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let auth = use_auth();
+    let error = failure(auth.log_in);
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let was_reset = query_flag("reset");
+    let was_deactivated = query_flag("deactivated");
+    view! {
+        <Title text="Log in · AcmeLearn"/>
+        <section class="form-page">
+            <h1>"Log in"</h1>
+            <Show when=move || was_reset.get()>
+                <p class="notice" role="status">"Your password was changed. Log in with the new one."</p>
+            </Show>
+            <Show when=move || was_deactivated.get()>
+                <p class="notice" role="status">"Your account is deactivated and you are logged out."</p>
+            </Show>
+            <ActionForm action=auth.log_in attr:class="stacked-form" attr:novalidate=true>
+                <FormProblem error/>
+                <input type="hidden" name="next" prop:value=next/>
+                <FormField label="Email" name="email" input_type="email" autocomplete="email"
+                    error=field_error(error, "email")/>
+                <FormField label="Password" name="password" input_type="password"
+                    autocomplete="current-password" error=field_error(error, "password")/>
+                <button type="submit" class="button" disabled=move || auth.log_in.pending().get()>
+                    "Log in"
+                </button>
+            </ActionForm>
+            <p><A href="/forgot-password">"Forgot your password?"</A></p>
+            <p>"New here? " <A href="/signup">"Create an account"</A></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    view! {
+        <Title text="Your account · AcmeLearn"/>
+        <section class="form-page">
+            <h1>"Your account"</h1>
+            <RequireUser content=|user: CurrentUser| view! { <AccountSettingsForms user/> }/>
+        </section>
+    }
+}
+
+#[component]
+fn AccountSettingsForms(user: CurrentUser) -> impl IntoView {
+    let auth = use_auth();
+    let welcome = query_flag("welcome");
+    let changed = query_flag("changed");
+    let password_error = failure(auth.change_password);
+    let deactivate_error = failure(auth.deactivate);
+    view! {
+        <Show when=move || welcome.get()>
+            <p class="notice" role="status">"Welcome to AcmeLearn! Your account is ready."</p>
+        </Show>
+        <Show when=move || changed.get()>
+            <p class="notice" role="status">
+                "Your password was changed. Other devices have been logged out."
+            </p>
+        </Show>
+        <p>"Logged in as " <strong>{user.email}</strong></p>
+
+        <h2>"Change password"</h2>
+        <ActionForm action=auth.change_password attr:class="stacked-form" attr:novalidate=true>
+            <FormProblem error=Signal::derive(move || {
+                password_error.get().filter(|error| error.form_errors().is_none())
+            })/>
+            <FormField label="Current password" name="current_password" input_type="password"
+                autocomplete="current-password" error=field_error(password_error, "current_password")/>
+            <FormField label="New password" name="new_password" input_type="password"
+                autocomplete="new-password"
+                hint="At least 8 characters. Changing it logs out your other devices."
+                error=field_error(password_error, "new_password")/>
+            <FormField label="Repeat the new password" name="new_password_confirmation"
+                input_type="password" autocomplete="new-password"
+                error=field_error(password_error, "new_password_confirmation")/>
+            <button type="submit" class="button" disabled=move || auth.change_password.pending().get()>
+                "Change password"
+            </button>
+        </ActionForm>
+
+        <h2>"Deactivate account"</h2>
+        <p>
+            "You will be logged out everywhere and cannot log in again. "
+            "Your learning history is kept, anonymous to other learners."
+        </p>
+        <ActionForm action=auth.deactivate attr:class="stacked-form danger-zone" attr:novalidate=true>
+            <FormProblem error=Signal::derive(move || {
+                deactivate_error.get().filter(|error| error.form_errors().is_none())
+            })/>
+            <FormField label="Your password, to confirm" name="password" input_type="password"
+                autocomplete="current-password" error=field_error(deactivate_error, "password")/>
+            <button type="submit" class="button danger" disabled=move || auth.deactivate.pending().get()>
+                "Deactivate my account"
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let request = ServerAction::<RequestPasswordReset>::new();
+    let error = failure(request);
+    let sent = query_flag("sent");
+    view! {
+        <Title text="Forgot password · AcmeLearn"/>
+        <section class="form-page">
+            <h1>"Reset your password"</h1>
+            <Show
+                when=move || sent.get()
+                fallback=move || {
+                    view! {
+                        <p>"Enter the email you signed up with and we will send you a link to choose a new password."</p>
+                        <ActionForm action=request attr:class="stacked-form" attr:novalidate=true>
+                            <FormProblem error/>
+                            <FormField label="Email" name="email" input_type="email" autocomplete="email"
+                                error=field_error(error, "email")/>
+                            <button type="submit" class="button" disabled=move || request.pending().get()>
+                                "Send reset link"
+                            </button>
+                        </ActionForm>
+                    }
+                }
+            >
+                <p class="notice" role="status">
+                    "If an account exists for that email, we have sent it a link to reset the password. "
+                    "The link works once, for one hour."
+                </p>
+            </Show>
+            <p><A href="/login">"Back to log in"</A></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let reset = ServerAction::<ResetPassword>::new();
+    let error = failure(reset);
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    view! {
+        <Title text="Choose a new password · AcmeLearn"/>
+        <section class="form-page">
+            <h1>"Choose a new password"</h1>
+            <Show
+                when=move || !token().is_empty()
+                fallback=|| {
+                    view! {
+                        <p class="notice error" role="alert">
+                            "This page needs the link from your reset email. "
+                            <A href="/forgot-password">"Ask for a new link"</A>
+                        </p>
+                    }
+                }
+            >
+                <ActionForm action=reset attr:class="stacked-form" attr:novalidate=true>
+                    <FormProblem error/>
+                    <input type="hidden" name="token" prop:value=token/>
+                    <FormField label="New password" name="new_password" input_type="password"
+                        autocomplete="new-password"
+                        hint="At least 8 characters. Setting it logs out every device."
+                        error=field_error(error, "new_password")/>
+                    <FormField label="Repeat the new password" name="new_password_confirmation"
+                        input_type="password" autocomplete="new-password"
+                        error=field_error(error, "new_password_confirmation")/>
+                    <button type="submit" class="button" disabled=move || reset.pending().get()>
+                        "Set new password"
+                    </button>
+                </ActionForm>
+            </Show>
+        </section>
+    }
+}
+
+const _: () = assert!(PASSWORD_MIN_CHARS == 8, "the hints above say 8 characters");

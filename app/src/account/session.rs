@@ -1,0 +1,85 @@
+//! The signed-in user of the current request, kept in a tower-sessions
+//! session stored in PostgreSQL. Server-only.
+
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::model::CurrentUser;
+use super::service::{self, SignedIn};
+use crate::AppError;
+
+const USER_ID: &str = "user_id";
+const SESSION_EPOCH: &str = "session_epoch";
+
+fn session_error(error: tower_sessions::session::Error) -> AppError {
+    tracing::error!(%error, "session store");
+    AppError::Unavailable.with_status()
+}
+
+async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|error| {
+        tracing::error!(%error, "no session layer in front of the app");
+        AppError::Internal.with_status()
+    })
+}
+
+/// Starts a signed-in session under a new id, so an id planted before login
+/// (session fixation) is worthless afterwards.
+pub async fn start(signed_in: &SignedIn) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(session_error)?;
+    session
+        .insert(USER_ID, signed_in.user.id)
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(SESSION_EPOCH, signed_in.session_epoch)
+        .await
+        .map_err(session_error)?;
+    Ok(())
+}
+
+/// Keeps this session signed in after its epoch moved (password change).
+pub async fn renew(session_epoch: i32) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(session_error)?;
+    session
+        .insert(SESSION_EPOCH, session_epoch)
+        .await
+        .map_err(session_error)
+}
+
+pub async fn end() -> Result<(), AppError> {
+    session().await?.flush().await.map_err(session_error)
+}
+
+/// The user this request is signed in as, if any.
+pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+    let session = session().await?;
+    let user_id: Option<Uuid> = session.get(USER_ID).await.map_err(session_error)?;
+    let epoch: Option<i32> = session.get(SESSION_EPOCH).await.map_err(session_error)?;
+    let (Some(user_id), Some(epoch)) = (user_id, epoch) else {
+        return Ok(None);
+    };
+    let pool = crate::context::pool()?;
+    Ok(service::user_for_session(&pool, user_id, epoch).await?)
+}
+
+/// The signed-in user, or "please log in" (401).
+pub async fn require_user() -> Result<CurrentUser, AppError> {
+    current_user()
+        .await?
+        .ok_or_else(|| AppError::Unauthorized.with_status())
+}
+
+/// The client's address, for throttling. Behind a proxy every client shares
+/// the proxy's address, which only makes throttling stricter.
+pub async fn client_address() -> String {
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map(|ConnectInfo(address)| address.ip().to_string())
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
