@@ -11,49 +11,58 @@ use crate::ui::{ErrorNotice, FormField, FormProblem};
 
 type UserResource = Resource<Result<Option<CurrentUser>, AppError>>;
 
-/// The signed-in state every page shares, and the actions that change it.
+/// The signed-in state every page shares.
+///
+/// Actions that change it belong to their pages: leptos hands a form's error
+/// back after a no-JavaScript submission only to actions created inside
+/// `<Routes>`. Pages report their actions with [`Auth::refresh_after`].
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub user: UserResource,
-    pub sign_up: ServerAction<SignUp>,
-    pub log_in: ServerAction<LogIn>,
     pub log_out: ServerAction<LogOut>,
-    pub change_password: ServerAction<ChangePassword>,
-    pub deactivate: ServerAction<DeactivateAccount>,
+    changes: RwSignal<usize>,
 }
 
-/// Creates the shared auth state; the user is fetched again whenever one of
-/// the actions that can change it completes.
+impl Auth {
+    /// Fetches the user again each time `action` completes.
+    pub fn refresh_after<A>(self, action: ServerAction<A>)
+    where
+        A: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+    {
+        Effect::new(move |_| {
+            if action.version().get() > 0 {
+                self.changes.update(|count| *count += 1);
+            }
+        });
+    }
+}
+
 pub fn provide_auth() {
-    let sign_up = ServerAction::<SignUp>::new();
-    let log_in = ServerAction::<LogIn>::new();
     let log_out = ServerAction::<LogOut>::new();
-    let change_password = ServerAction::<ChangePassword>::new();
-    let deactivate = ServerAction::<DeactivateAccount>::new();
+    let changes = RwSignal::new(0);
     let user = Resource::new(
-        move || {
-            (
-                sign_up.version().get(),
-                log_in.version().get(),
-                log_out.version().get(),
-                change_password.version().get(),
-                deactivate.version().get(),
-            )
-        },
+        move || (log_out.version().get(), changes.get()),
         |_| signed_in_user(),
     );
     provide_context(Auth {
         user,
-        sign_up,
-        log_in,
         log_out,
-        change_password,
-        deactivate,
+        changes,
     });
 }
 
 pub fn use_auth() -> Auth {
     expect_context::<Auth>()
+}
+
+/// A page's server action whose completion may change who is signed in.
+fn auth_action<A>() -> ServerAction<A>
+where
+    A: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+{
+    let action = ServerAction::<A>::new();
+    use_auth().refresh_after(action);
+    action
 }
 
 /// The error of an action's last submission, if it failed.
@@ -150,8 +159,8 @@ where
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
-    let auth = use_auth();
-    let error = failure(auth.sign_up);
+    let sign_up = auth_action::<SignUp>();
+    let error = failure(sign_up);
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     view! {
@@ -159,9 +168,9 @@ pub fn SignupPage() -> impl IntoView {
         <section class="form-page">
             <h1>"Create your account"</h1>
             <p class="lede">"Tell us what you want to learn and get courses picked for you."</p>
-            <ActionForm action=auth.sign_up attr:class="stacked-form" attr:novalidate=true>
+            <ActionForm action=sign_up attr:class="stacked-form" attr:novalidate=true>
                 <FormProblem error/>
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <FormField label="Email" name="email" input_type="email" autocomplete="email"
                     error=field_error(error, "email")/>
                 <FormField label="Password" name="password" input_type="password"
@@ -171,7 +180,7 @@ pub fn SignupPage() -> impl IntoView {
                 <FormField label="Repeat the password" name="password_confirmation"
                     input_type="password" autocomplete="new-password"
                     error=field_error(error, "password_confirmation")/>
-                <button type="submit" class="button" disabled=move || auth.sign_up.pending().get()>
+                <button type="submit" class="button" disabled=move || sign_up.pending().get()>
                     "Create account"
                 </button>
             </ActionForm>
@@ -182,8 +191,8 @@ pub fn SignupPage() -> impl IntoView {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let auth = use_auth();
-    let error = failure(auth.log_in);
+    let log_in = auth_action::<LogIn>();
+    let error = failure(log_in);
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let was_reset = query_flag("reset");
@@ -198,14 +207,14 @@ pub fn LoginPage() -> impl IntoView {
             <Show when=move || was_deactivated.get()>
                 <p class="notice" role="status">"Your account is deactivated and you are logged out."</p>
             </Show>
-            <ActionForm action=auth.log_in attr:class="stacked-form" attr:novalidate=true>
+            <ActionForm action=log_in attr:class="stacked-form" attr:novalidate=true>
                 <FormProblem error/>
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <FormField label="Email" name="email" input_type="email" autocomplete="email"
                     error=field_error(error, "email")/>
                 <FormField label="Password" name="password" input_type="password"
                     autocomplete="current-password" error=field_error(error, "password")/>
-                <button type="submit" class="button" disabled=move || auth.log_in.pending().get()>
+                <button type="submit" class="button" disabled=move || log_in.pending().get()>
                     "Log in"
                 </button>
             </ActionForm>
@@ -228,11 +237,12 @@ pub fn AccountPage() -> impl IntoView {
 
 #[component]
 fn AccountSettingsForms(user: CurrentUser) -> impl IntoView {
-    let auth = use_auth();
+    let change_password = auth_action::<ChangePassword>();
+    let deactivate = auth_action::<DeactivateAccount>();
     let welcome = query_flag("welcome");
     let changed = query_flag("changed");
-    let password_error = failure(auth.change_password);
-    let deactivate_error = failure(auth.deactivate);
+    let password_error = failure(change_password);
+    let deactivate_error = failure(deactivate);
     view! {
         <Show when=move || welcome.get()>
             <p class="notice" role="status">"Welcome to AcmeLearn! Your account is ready."</p>
@@ -245,7 +255,7 @@ fn AccountSettingsForms(user: CurrentUser) -> impl IntoView {
         <p>"Logged in as " <strong>{user.email}</strong></p>
 
         <h2>"Change password"</h2>
-        <ActionForm action=auth.change_password attr:class="stacked-form" attr:novalidate=true>
+        <ActionForm action=change_password attr:class="stacked-form" attr:novalidate=true>
             <FormProblem error=Signal::derive(move || {
                 password_error.get().filter(|error| error.form_errors().is_none())
             })/>
@@ -258,7 +268,7 @@ fn AccountSettingsForms(user: CurrentUser) -> impl IntoView {
             <FormField label="Repeat the new password" name="new_password_confirmation"
                 input_type="password" autocomplete="new-password"
                 error=field_error(password_error, "new_password_confirmation")/>
-            <button type="submit" class="button" disabled=move || auth.change_password.pending().get()>
+            <button type="submit" class="button" disabled=move || change_password.pending().get()>
                 "Change password"
             </button>
         </ActionForm>
@@ -268,13 +278,13 @@ fn AccountSettingsForms(user: CurrentUser) -> impl IntoView {
             "You will be logged out everywhere and cannot log in again. "
             "Your learning history is kept, anonymous to other learners."
         </p>
-        <ActionForm action=auth.deactivate attr:class="stacked-form danger-zone" attr:novalidate=true>
+        <ActionForm action=deactivate attr:class="stacked-form danger-zone" attr:novalidate=true>
             <FormProblem error=Signal::derive(move || {
                 deactivate_error.get().filter(|error| error.form_errors().is_none())
             })/>
             <FormField label="Your password, to confirm" name="password" input_type="password"
                 autocomplete="current-password" error=field_error(deactivate_error, "password")/>
-            <button type="submit" class="button danger" disabled=move || auth.deactivate.pending().get()>
+            <button type="submit" class="button danger" disabled=move || deactivate.pending().get()>
                 "Deactivate my account"
             </button>
         </ActionForm>
@@ -318,7 +328,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
-    let reset = ServerAction::<ResetPassword>::new();
+    let reset = auth_action::<ResetPassword>();
     let error = failure(reset);
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
@@ -339,7 +349,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             >
                 <ActionForm action=reset attr:class="stacked-form" attr:novalidate=true>
                     <FormProblem error/>
-                    <input type="hidden" name="token" prop:value=token/>
+                    <input type="hidden" name="token" value=token/>
                     <FormField label="New password" name="new_password" input_type="password"
                         autocomplete="new-password"
                         hint="At least 8 characters. Setting it logs out every device."
