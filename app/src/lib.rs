@@ -1,11 +1,14 @@
 //! AcmeLearn's user interface and server functions, compiled twice: with
 //! `ssr` into the server binary and with `hydrate` into the browser's WASM.
+// Deeply nested view! trees are deeply nested types; the WASM build needs room.
+#![recursion_limit = "256"]
 
 pub mod account;
 pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod context;
 mod error;
+pub mod profile;
 mod ui;
 
 use leptos::prelude::*;
@@ -70,6 +73,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=account::SignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/profile/history")
+                        view=profile::ProfileHistoryPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/forgot-password")
                         view=account::ForgotPasswordPage

@@ -4,6 +4,7 @@ import { PASSWORD, logIn, logOut, signUp, uniqueEmail } from './support';
 test('a learner changes the password and uses the new one', async ({ page }) => {
   const email = uniqueEmail('change');
   await signUp(page, email);
+  await page.goto('/account');
   const newPassword = 'a fresher passphrase';
 
   await page.getByLabel('Current password').fill('not my password');
@@ -28,6 +29,7 @@ test('a learner changes the password and uses the new one', async ({ page }) => 
 test('a learner deactivates the account and cannot log in again', async ({ page }) => {
   const email = uniqueEmail('leaving');
   await signUp(page, email);
+  await page.goto('/account');
 
   await page.getByLabel('Your password, to confirm').fill(PASSWORD);
   await page.getByRole('button', { name: 'Deactivate my account' }).click();

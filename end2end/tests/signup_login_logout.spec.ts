@@ -4,7 +4,7 @@ import { PASSWORD, logIn, logOut, signUp, uniqueEmail } from './support';
 test('a learner signs up, logs out and logs back in', async ({ page }) => {
   const email = uniqueEmail('signup');
   await signUp(page, email);
-  await expect(page.getByText('Your account is ready')).toBeVisible();
+  await expect(page.getByText('Welcome to AcmeLearn!')).toBeVisible();
 
   await logOut(page);
   await logIn(page, email);

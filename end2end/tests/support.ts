@@ -16,7 +16,7 @@ export async function signUp(page: Page, email: string, password = PASSWORD) {
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByLabel('Repeat the password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/account\?welcome=1$/);
+  await expect(page).toHaveURL(/\/profile\?welcome=1$/);
   await expect(page.getByRole('banner').getByRole('link', { name: email })).toBeVisible();
 }
 

@@ -1,4 +1,6 @@
 //! The browser entry point: hydrates the server-rendered page.
+// Deeply nested view! trees are deeply nested types; the WASM build needs room.
+#![recursion_limit = "256"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

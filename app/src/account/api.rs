@@ -33,7 +33,7 @@ pub async fn sign_up(
     tracing::info!(user_id = %signed_in.user.id, "signed up");
     let landing = match next.as_deref().map(str::trim) {
         Some(next) if !next.is_empty() => safe_return_path(Some(next)),
-        _ => "/account?welcome=1".to_owned(),
+        _ => "/profile?welcome=1".to_owned(),
     };
     redirect(&landing);
     Ok(())

@@ -12,6 +12,9 @@ pub mod service;
 #[cfg(feature = "ssr")]
 mod session;
 
+#[cfg(feature = "ssr")]
+pub use session::{current_user, require_user};
+
 pub use api::*;
 pub use model::*;
 pub use pages::*;

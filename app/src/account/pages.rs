@@ -24,13 +24,15 @@ pub struct Auth {
 }
 
 impl Auth {
-    /// Fetches the user again each time `action` completes.
+    /// Fetches the user again each time `action` succeeds. Not after a
+    /// failure: refetching re-renders the page, which would wipe the form and
+    /// the error the learner needs to see.
     pub fn refresh_after<A>(self, action: ServerAction<A>)
     where
         A: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
     {
         Effect::new(move |_| {
-            if action.version().get() > 0 {
+            if matches!(action.value().get(), Some(Ok(()))) {
                 self.changes.update(|count| *count += 1);
             }
         });
@@ -96,6 +98,9 @@ pub fn UserMenu() -> impl IntoView {
                 match auth.user.await {
                     Ok(Some(user)) => {
                         view! {
+                            <li>
+                                <A href="/profile">"Profile"</A>
+                            </li>
                             <li>
                                 <A href="/account">{user.email}</A>
                             </li>
@@ -239,14 +244,10 @@ pub fn AccountPage() -> impl IntoView {
 fn AccountSettingsForms(user: CurrentUser) -> impl IntoView {
     let change_password = auth_action::<ChangePassword>();
     let deactivate = auth_action::<DeactivateAccount>();
-    let welcome = query_flag("welcome");
     let changed = query_flag("changed");
     let password_error = failure(change_password);
     let deactivate_error = failure(deactivate);
     view! {
-        <Show when=move || welcome.get()>
-            <p class="notice" role="status">"Welcome to AcmeLearn! Your account is ready."</p>
-        </Show>
         <Show when=move || changed.get()>
             <p class="notice" role="status">
                 "Your password was changed. Other devices have been logged out."

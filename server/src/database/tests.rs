@@ -31,17 +31,20 @@ const FOREIGN_KEY_VIOLATION: &str = "23503";
 const RESTRICT_VIOLATION: &str = "23001";
 
 async fn new_learner(pool: &PgPool, email: &str) -> (Uuid, Uuid) {
+    // Profile and first snapshot commit together, as sign-up does: the
+    // database refuses a profile version without its snapshot.
+    let mut transaction = pool.begin().await.unwrap();
     let user_id: Uuid = sqlx::query_scalar(
         "insert into users (email, password_hash) values ($1, 'x') returning id",
     )
     .bind(email)
-    .fetch_one(pool)
+    .fetch_one(&mut *transaction)
     .await
     .unwrap();
     let profile_id: Uuid =
         sqlx::query_scalar("insert into user_profiles (user_id) values ($1) returning id")
             .bind(user_id)
-            .fetch_one(pool)
+            .fetch_one(&mut *transaction)
             .await
             .unwrap();
     sqlx::query(
@@ -49,9 +52,10 @@ async fn new_learner(pool: &PgPool, email: &str) -> (Uuid, Uuid) {
     )
     .bind(profile_id)
     .bind(user_id)
-    .execute(pool)
+    .execute(&mut *transaction)
     .await
     .unwrap();
+    transaction.commit().await.unwrap();
     (user_id, profile_id)
 }
 
@@ -114,7 +118,7 @@ async fn closed_sets_and_ranges_are_checked(pool: PgPool) {
     let (user_id, _) = new_learner(&pool, "checks@example.test").await;
     for hours in [0, 169] {
         let result =
-            sqlx::query("update user_profiles set time_commitment = $1 where user_id = $2")
+            sqlx::query("update user_profiles set time_commitment = $1, version = version + 1 where user_id = $2")
                 .bind(hours)
                 .bind(user_id)
                 .execute(&pool)
@@ -122,7 +126,7 @@ async fn closed_sets_and_ranges_are_checked(pool: PgPool) {
         assert_eq!(code_of(result), CHECK_VIOLATION, "{hours} hours");
     }
     let bad_level =
-        sqlx::query("update user_profiles set current_level = 'expert' where user_id = $1")
+        sqlx::query("update user_profiles set current_level = 'expert', version = version + 1 where user_id = $1")
             .bind(user_id)
             .execute(&pool)
             .await;

@@ -384,3 +384,61 @@ async fn cross_site_posts_are_refused(pool: PgPool) {
         .unwrap();
     assert_eq!(users, 0);
 }
+
+// --- profile over HTTP, encoded exactly as a browser form sends it ---
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn a_profile_form_saves_a_new_version(pool: PgPool) {
+    let app = app_with_catalog(pool).await;
+    let mut learner = signed_up(&app, "profile@example.test").await;
+    let (status, body, _) = learner
+        .post(
+            "/api/profile/save",
+            "expected_version=1&learning_goal=Grow+vegetables&current_level=beginner&hours_per_week=5\
+             &interests%5B%5D=gardening&interests%5B%5D=compost",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(r#""version":2"#), "{body}");
+
+    let (status, body, _) = learner.post("/api/profile/get", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains(r#""interests":["compost","gardening"]"#),
+        "{body}"
+    );
+
+    // No interests at all is a valid form too (no checkbox sent).
+    let (status, body, _) = learner
+        .post(
+            "/api/profile/save",
+            "expected_version=2&learning_goal=Grow+vegetables&current_level=beginner&hours_per_week=5",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(r#""version":3"#), "{body}");
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn a_bad_profile_form_is_a_400_with_field_messages(pool: PgPool) {
+    let app = app_with_catalog(pool.clone()).await;
+    let mut learner = signed_up(&app, "hours@example.test").await;
+    let (status, body, _) = learner
+        .post(
+            "/api/profile/save",
+            "expected_version=1&learning_goal=&current_level=wizard&hours_per_week=500",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("between 1 and 168"), "{body}");
+    assert!(body.contains("is not a level"), "{body}");
+    let versions: i64 = sqlx::query_scalar("select count(*) from user_profile_snapshots")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(versions, 1);
+
+    let mut stranger = Client::new(&app);
+    let (status, _, _) = stranger.post("/api/profile/get", "").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

@@ -1,0 +1,372 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use super::api::*;
+use super::model::{
+    Change, HistoryEntry, Level, MAX_GOAL_CHARS, MAX_INTERESTS, ProfileData, TagGroup,
+};
+use crate::AppError;
+use crate::account::{CurrentUser, RequireUser};
+use crate::ui::{ErrorNotice, FormProblem};
+
+fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        error
+            .get()
+            .and_then(|error| error.form_errors().and_then(|errors| errors.field(field)))
+    })
+}
+
+/// `/profile`: the learner's goal, level, time and interests.
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    view! {
+        <Title text="Your profile · AcmeLearn"/>
+        <section class="profile-page">
+            <h1>"Your learning profile"</h1>
+            <RequireUser content=|_user: CurrentUser| view! { <ProfileEditor/> }/>
+        </section>
+    }
+}
+
+#[component]
+fn ProfileEditor() -> impl IntoView {
+    let save = ServerAction::<SaveProfile>::new();
+    // Reload after successful saves only, so a refused form keeps what the
+    // learner typed.
+    let saves = RwSignal::new(0_usize);
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Ok(_))) {
+            saves.update(|count| *count += 1);
+        }
+    });
+    let profile = Resource::new(move || saves.get(), |_| my_profile());
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading your profile…"</p> }>
+            {move || Suspend::new(async move {
+                match profile.await {
+                    Ok(data) => view! { <ProfileForm data save/> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SaveNotice(data: ProfileData) -> impl IntoView {
+    let query = use_query_map();
+    let saved_version = move || {
+        query
+            .read()
+            .get("saved")
+            .and_then(|v| v.parse::<i32>().ok())
+    };
+    let unchanged = move || query.read().get_str("unchanged").is_some();
+    let welcome = move || query.read().get_str("welcome").is_some();
+    let version = data.version;
+    let changes = data.latest_changes.clone();
+    view! {
+        <Show when=welcome>
+            <p class="notice" role="status">
+                "Welcome to AcmeLearn! Tell us about yourself and we will find courses that fit."
+            </p>
+        </Show>
+        <Show when=move || saved_version() == Some(version)>
+            <div class="notice success" role="status">
+                <p>{format!("Saved. Your profile is now at version {version}.")}</p>
+                <ChangeList changes=changes.clone()/>
+            </div>
+        </Show>
+        <Show when=unchanged>
+            <p class="notice" role="status">
+                {format!("Nothing changed, so no new version was saved (still version {version}).")}
+            </p>
+        </Show>
+    }
+}
+
+#[component]
+fn ChangeList(changes: Vec<Change>) -> impl IntoView {
+    view! {
+        <ul class="changes">
+            {changes
+                .into_iter()
+                .map(|change| {
+                    let goal_texts = match &change {
+                        Change::Goal { from, to } => Some((from.clone(), to.clone())),
+                        _ => None,
+                    };
+                    view! {
+                        <li>
+                            {change.to_string()}
+                            {goal_texts
+                                .map(|(from, to)| {
+                                    view! {
+                                        <span class="goal-change">
+                                            <span class="before">
+                                                "was: " {from.unwrap_or_else(|| "(none)".to_owned())}
+                                            </span>
+                                            <span class="after">
+                                                "now: " {to.unwrap_or_else(|| "(none)".to_owned())}
+                                            </span>
+                                        </span>
+                                    }
+                                })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn ProfileForm(data: ProfileData, save: ServerAction<SaveProfile>) -> impl IntoView {
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let state = data.state.clone();
+    let chosen = RwSignal::new(state.interests.clone());
+    let search = RwSignal::new(String::new());
+    let level = state.current_level;
+    let version = data.version;
+
+    view! {
+        <SaveNotice data=data.clone()/>
+        <p class="version-line">
+            {format!("Version {version} · ")}
+            <A href="/profile/history">"See how your profile changed"</A>
+        </p>
+        <ActionForm action=save attr:class="stacked-form profile-form" attr:novalidate=true>
+            <FormProblem error/>
+            <input type="hidden" name="expected_version" value=version/>
+
+            <div class="field" class:has-error=move || field_error(error, "learning_goal").get().is_some()>
+                <label for="learning_goal">"Learning goal"</label>
+                <p class="field-hint" id="learning_goal-hint">
+                    {format!("What do you want to be able to do? Up to {MAX_GOAL_CHARS} characters.")}
+                </p>
+                <textarea
+                    id="learning_goal"
+                    name="learning_goal"
+                    rows="3"
+                    aria-describedby="learning_goal-hint learning_goal-error"
+                >
+                    {state.learning_goal.clone().unwrap_or_default()}
+                </textarea>
+                <FieldError error=field_error(error, "learning_goal") id="learning_goal-error"/>
+            </div>
+
+            <div class="field" class:has-error=move || field_error(error, "current_level").get().is_some()>
+                <label for="current_level">"Current level"</label>
+                <select id="current_level" name="current_level" aria-describedby="current_level-error">
+                    <option value="" selected=level.is_none()>"Choose your level"</option>
+                    {Level::ALL
+                        .into_iter()
+                        .map(|option| {
+                            view! {
+                                <option value=option.as_str() selected=level == Some(option)>
+                                    {option.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+                <FieldError error=field_error(error, "current_level") id="current_level-error"/>
+            </div>
+
+            <div class="field" class:has-error=move || field_error(error, "hours_per_week").get().is_some()>
+                <label for="hours_per_week">"Hours per week"</label>
+                <p class="field-hint" id="hours_per_week-hint">"How many hours a week can you study? 1 to 168."</p>
+                <input
+                    id="hours_per_week"
+                    name="hours_per_week"
+                    type="number"
+                    inputmode="numeric"
+                    min="1"
+                    max="168"
+                    value=state.hours_per_week.map(|hours| hours.to_string()).unwrap_or_default()
+                    aria-describedby="hours_per_week-hint hours_per_week-error"
+                />
+                <FieldError error=field_error(error, "hours_per_week") id="hours_per_week-error"/>
+            </div>
+
+            <InterestPicker groups=data.tag_groups.clone() chosen search error=field_error(error, "interests")/>
+
+            <button type="submit" class="button" disabled=move || save.pending().get()>
+                {move || if save.pending().get() { "Saving…" } else { "Save profile" }}
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn FieldError(#[prop(into)] error: Signal<Option<String>>, id: &'static str) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|message| view! { <p class="field-error" id=id>{message}</p> })
+    }
+}
+
+/// Interests: checkboxes grouped by category, which work as plain HTML; with
+/// JavaScript, a type-ahead filter and removable chips of the chosen ones.
+#[component]
+fn InterestPicker(
+    groups: Vec<TagGroup>,
+    chosen: RwSignal<Vec<String>>,
+    search: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let toggle = move |tag: String, on: bool| {
+        chosen.update(|list| {
+            list.retain(|existing| existing != &tag);
+            if on {
+                list.push(tag);
+                list.sort();
+            }
+        })
+    };
+    let matches = move |tag: &str| {
+        let query = search.get().trim().to_lowercase();
+        query.is_empty() || tag.contains(&query)
+    };
+    view! {
+        <fieldset class="field interest-picker" class:has-error=move || error.get().is_some()>
+            <legend>"Interests"</legend>
+            <p class="field-hint">
+                {format!("Topics you want to learn about, up to {MAX_INTERESTS}. ")}
+                <span class="chosen-count">{move || format!("{} chosen.", chosen.get().len())}</span>
+            </p>
+            <FieldError error id="interests-error"/>
+            <ul class="chips" aria-label="Chosen interests">
+                {move || {
+                    chosen
+                        .get()
+                        .into_iter()
+                        .map(|tag| {
+                            let label = format!("Remove {tag}");
+                            let removed = tag.clone();
+                            view! {
+                                <li class="chip">
+                                    {tag.clone()}
+                                    <button
+                                        type="button"
+                                        aria-label=label
+                                        on:click=move |_| toggle(removed.clone(), false)
+                                    >
+                                        "×"
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+            <label class="tag-search">
+                "Find a topic "
+                <input
+                    type="search"
+                    placeholder="e.g. python, design, cloud"
+                    prop:value=move || search.get()
+                    on:input=move |event| search.set(event_target_value(&event))
+                />
+            </label>
+            <div class="tag-groups">
+                {groups
+                    .into_iter()
+                    .map(|group| {
+                        let names = group.tags.clone();
+                        view! {
+                            <fieldset
+                                class="tag-group"
+                                class:hidden=move || !names.iter().any(|tag| matches(tag))
+                            >
+                                <legend>{group.category.clone()}</legend>
+                                {group
+                                    .tags
+                                    .into_iter()
+                                    .map(|tag| {
+                                        let shown = tag.clone();
+                                        let checked_tag = tag.clone();
+                                        let toggled_tag = tag.clone();
+                                        let initially = chosen.get_untracked().contains(&tag);
+                                        view! {
+                                            <label class="tag-option" class:hidden=move || !matches(&shown)>
+                                                <input
+                                                    type="checkbox"
+                                                    name="interests[]"
+                                                    value=tag.clone()
+                                                    checked=initially
+                                                    prop:checked=move || chosen.get().contains(&checked_tag)
+                                                    on:change=move |event| {
+                                                        toggle(toggled_tag.clone(), event_target_checked(&event))
+                                                    }
+                                                />
+                                                {tag}
+                                            </label>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        </fieldset>
+    }
+}
+
+/// `/profile/history`: every version, newest first, with what changed.
+#[component]
+pub fn ProfileHistoryPage() -> impl IntoView {
+    view! {
+        <Title text="Profile history · AcmeLearn"/>
+        <section class="profile-page">
+            <h1>"How your profile changed"</h1>
+            <p><A href="/profile">"Back to your profile"</A></p>
+            <RequireUser content=|_user: CurrentUser| view! { <HistoryTimeline/> }/>
+        </section>
+    }
+}
+
+#[component]
+fn HistoryTimeline() -> impl IntoView {
+    let history = Resource::new(|| (), |_| my_profile_history());
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading your history…"</p> }>
+            {move || Suspend::new(async move {
+                match history.await {
+                    Ok(entries) => view! { <Timeline entries/> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Timeline(entries: Vec<HistoryEntry>) -> impl IntoView {
+    view! {
+        <ol class="timeline" aria-label="Profile versions">
+            {entries
+                .into_iter()
+                .map(|entry| {
+                    let first = entry.version == 1;
+                    view! {
+                        <li class="timeline-entry">
+                            <h2>{format!("Version {}", entry.version)}</h2>
+                            <p class="timeline-date">{entry.saved_at}</p>
+                            {if first {
+                                view! { <p>"Profile created when you signed up."</p> }.into_any()
+                            } else {
+                                view! { <ChangeList changes=entry.changes/> }.into_any()
+                            }}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}

@@ -1,0 +1,245 @@
+//! Profile reads and the versioned save. Server-only.
+//!
+//! A save is one transaction: lock the profile row, check the version the
+//! form was loaded from, update the row with `version = version + 1` computed
+//! by the database, replace the interests, and insert the snapshot of the new
+//! state. The database refuses to commit a version without its matching
+//! snapshot (see the profile_versions migration).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use super::model::{HistoryEntry, Level, ProfileData, ProfileState, SaveOutcome, TagGroup};
+use crate::{AppError, FormErrors};
+
+pub const CHANGED_ELSEWHERE: &str = "Your profile was changed elsewhere (another tab or device) since you opened this page. Reload to see the latest version, then make your change again.";
+
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    id: Uuid,
+    version: i32,
+    learning_goal: Option<String>,
+    current_level: Option<String>,
+    time_commitment: Option<i32>,
+    interests: Vec<String>,
+}
+
+impl ProfileRow {
+    fn state(&self) -> ProfileState {
+        ProfileState {
+            learning_goal: self.learning_goal.clone(),
+            current_level: self
+                .current_level
+                .as_deref()
+                .and_then(|text| text.parse().ok()),
+            hours_per_week: self.time_commitment,
+            interests: self.interests.clone(),
+        }
+    }
+}
+
+const PROFILE_COLUMNS: &str = r#"
+    p.id, p.version, p.learning_goal, p.current_level, p.time_commitment,
+    coalesce((select array_agg(t.name order by t.name)
+              from user_interests ui join tags t on t.id = ui.tag_id
+              where ui.user_profile_id = p.id), '{}') as interests
+"#;
+
+async fn profile_of(pool: &PgPool, user_id: Uuid) -> Result<ProfileRow, AppError> {
+    sqlx::query_as(&format!(
+        "select {PROFILE_COLUMNS} from user_profiles p where p.user_id = $1"
+    ))
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::not_found("This account has no profile."))
+}
+
+#[derive(sqlx::FromRow)]
+struct SnapshotRow {
+    version: i32,
+    learning_goal: Option<String>,
+    current_level: Option<String>,
+    time_commitment: Option<i32>,
+    interests_snapshot: sqlx::types::Json<Vec<String>>,
+    created_at: DateTime<Utc>,
+}
+
+impl SnapshotRow {
+    fn state(&self) -> ProfileState {
+        ProfileState {
+            learning_goal: self.learning_goal.clone(),
+            current_level: self
+                .current_level
+                .as_deref()
+                .and_then(|text| text.parse::<Level>().ok()),
+            hours_per_week: self.time_commitment,
+            interests: self.interests_snapshot.0.clone(),
+        }
+    }
+}
+
+async fn snapshots(
+    pool: &PgPool,
+    user_id: Uuid,
+    from_version: i32,
+) -> Result<Vec<SnapshotRow>, sqlx::Error> {
+    sqlx::query_as(
+        "select version, learning_goal, current_level, time_commitment, interests_snapshot, created_at
+         from user_profile_snapshots where user_id = $1 and version >= $2 order by version",
+    )
+    .bind(user_id)
+    .bind(from_version)
+    .fetch_all(pool)
+    .await
+}
+
+/// The profile page: current state, what the last save changed, and the
+/// tags to choose interests from.
+pub async fn page(pool: &PgPool, user_id: Uuid) -> Result<ProfileData, AppError> {
+    let profile = profile_of(pool, user_id).await?;
+    let recent = snapshots(pool, user_id, profile.version - 1).await?;
+    let latest_changes = match recent.as_slice() {
+        [before, after] => after.state().changes_since(&before.state()),
+        _ => Vec::new(),
+    };
+    let tags: Vec<(String, String)> =
+        sqlx::query_as("select category, name from tags order by category, name")
+            .fetch_all(pool)
+            .await?;
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (category, name) in tags {
+        groups.entry(category).or_default().push(name);
+    }
+    Ok(ProfileData {
+        version: profile.version,
+        state: profile.state(),
+        latest_changes,
+        tag_groups: groups
+            .into_iter()
+            .map(|(category, tags)| TagGroup { category, tags })
+            .collect(),
+    })
+}
+
+/// The learner's timeline, newest first, from the snapshots alone.
+pub async fn history(pool: &PgPool, user_id: Uuid) -> Result<Vec<HistoryEntry>, AppError> {
+    let rows = snapshots(pool, user_id, 1).await?;
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut previous: Option<ProfileState> = None;
+    for row in rows {
+        let state = row.state();
+        entries.push(HistoryEntry {
+            version: row.version,
+            saved_at: row.created_at.format("%-d %b %Y, %H:%M UTC").to_string(),
+            changes: previous
+                .as_ref()
+                .map_or_else(Vec::new, |before| state.changes_since(before)),
+        });
+        previous = Some(state);
+    }
+    entries.reverse();
+    Ok(entries)
+}
+
+/// Saves a new version when `input` differs from the current state and the
+/// profile is still at `expected_version`.
+pub async fn save(
+    pool: &PgPool,
+    user_id: Uuid,
+    expected_version: i32,
+    input: ProfileState,
+) -> Result<SaveOutcome, AppError> {
+    let mut transaction = pool.begin().await?;
+    // Serialises saves of one learner; other learners are not blocked.
+    let current: ProfileRow = sqlx::query_as(&format!(
+        "select {PROFILE_COLUMNS} from user_profiles p where p.user_id = $1 for update"
+    ))
+    .bind(user_id)
+    .fetch_optional(&mut *transaction)
+    .await?
+    .ok_or_else(|| AppError::not_found("This account has no profile."))?;
+
+    if current.version != expected_version {
+        return Err(AppError::invalid(FormErrors::form(CHANGED_ELSEWHERE)));
+    }
+    let tag_ids = tag_ids(&mut transaction, &input.interests).await?;
+    let changes = input.changes_since(&current.state());
+    if changes.is_empty() {
+        return Ok(SaveOutcome::Unchanged {
+            version: current.version,
+        });
+    }
+
+    let version: i32 = sqlx::query_scalar(
+        "update user_profiles
+         set learning_goal = $2, current_level = $3, time_commitment = $4, version = version + 1
+         where id = $1
+         returning version",
+    )
+    .bind(current.id)
+    .bind(&input.learning_goal)
+    .bind(input.current_level.map(Level::as_str))
+    .bind(input.hours_per_week)
+    .fetch_one(&mut *transaction)
+    .await?;
+    sqlx::query("delete from user_interests where user_profile_id = $1 and not (tag_id = any($2))")
+        .bind(current.id)
+        .bind(&tag_ids)
+        .execute(&mut *transaction)
+        .await?;
+    sqlx::query(
+        "insert into user_interests (user_profile_id, tag_id)
+         select $1, unnest($2::uuid[]) on conflict do nothing",
+    )
+    .bind(current.id)
+    .bind(&tag_ids)
+    .execute(&mut *transaction)
+    .await?;
+    // The snapshot is read back from the rows just written, so it cannot
+    // disagree with them.
+    sqlx::query(
+        "insert into user_profile_snapshots
+             (user_profile_id, user_id, version, learning_goal, current_level, time_commitment, interests_snapshot)
+         select id, user_id, version, learning_goal, current_level, time_commitment, profile_interest_names(id)
+         from user_profiles where id = $1",
+    )
+    .bind(current.id)
+    .execute(&mut *transaction)
+    .await?;
+    transaction.commit().await?;
+    Ok(SaveOutcome::Saved { version, changes })
+}
+
+/// The ids of the chosen tags; any name the catalog does not have is a form error.
+async fn tag_ids(
+    transaction: &mut Transaction<'_, Postgres>,
+    names: &[String],
+) -> Result<Vec<Uuid>, AppError> {
+    let found: Vec<(String, Uuid)> =
+        sqlx::query_as("select name, id from tags where name = any($1)")
+            .bind(names)
+            .fetch_all(&mut **transaction)
+            .await?;
+    let unknown: Vec<&str> = names
+        .iter()
+        .filter(|name| !found.iter().any(|(found_name, _)| found_name == *name))
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        return Err(AppError::invalid(FormErrors::new().with(
+            "interests",
+            format!(
+                "Not in the catalog: {}. Choose interests from the list.",
+                unknown.join(", ")
+            ),
+        )));
+    }
+    Ok(found.into_iter().map(|(_, id)| id).collect())
+}
+
+#[cfg(test)]
+mod tests;
