@@ -16,7 +16,7 @@ define with_database
 	if [ -z "$${DATABASE_URL:-}" ]; then eval "$$(.ci/postgres.sh start $(DEV_CLUSTER) $(DEV_PORT) acmelearn)"; export DATABASE_URL; fi;
 endef
 
-.PHONY: run dev test install stop-db lint help
+.PHONY: run dev test install stop-db lint help bench-profile
 
 help:
 	@echo "make run      build the release app and serve it on http://127.0.0.1:3000"
@@ -24,6 +24,7 @@ help:
 	@echo "make test     run every test (Rust, PostgreSQL, Playwright in Chromium)"
 	@echo "make lint     clippy with warnings as errors"
 	@echo "make stop-db  stop the project-local PostgreSQL cluster"
+	@echo "make bench-profile  profile saves/s and latency at 64 learners (prints figures)"
 
 install:
 	@.ci/install-tools.sh
@@ -47,3 +48,6 @@ lint:
 
 stop-db:
 	@.ci/postgres.sh stop $(DEV_CLUSTER)
+
+bench-profile: install
+	@.ci/bench-profile.sh

@@ -13,6 +13,8 @@ use crate::AppError;
 
 const USER_ID: &str = "user_id";
 const SESSION_EPOCH: &str = "session_epoch";
+/// The day (UTC, days since 1970) the session's expiry was last pushed back.
+const REFRESHED_ON: &str = "refreshed_on";
 
 fn session_error(error: tower_sessions::session::Error) -> AppError {
     tracing::error!(%error, "session store");
@@ -65,7 +67,29 @@ pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
         return Ok(None);
     };
     let pool = crate::context::pool()?;
-    Ok(service::user_for_session(&pool, user_id, epoch).await?)
+    let user = service::user_for_session(&pool, user_id, epoch).await?;
+    if user.is_some() {
+        keep_alive(&session).await?;
+    }
+    Ok(user)
+}
+
+/// Sessions end after a stretch of inactivity, but the store only moves the
+/// expiry when the session is written. Writing once a day per active session
+/// keeps "inactive for N days" true without a database write per request.
+async fn keep_alive(session: &Session) -> Result<(), AppError> {
+    let today = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| (elapsed.as_secs() / 86_400) as i64)
+        .unwrap_or_default();
+    let refreshed_on: Option<i64> = session.get(REFRESHED_ON).await.map_err(session_error)?;
+    if refreshed_on != Some(today) {
+        session
+            .insert(REFRESHED_ON, today)
+            .await
+            .map_err(session_error)?;
+    }
+    Ok(())
 }
 
 /// The signed-in user, or "please log in" (401).
