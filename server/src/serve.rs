@@ -11,7 +11,8 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -131,8 +132,19 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
             reject_cross_site,
         ))
         // Static files are served pre-compressed when cargo-leptos made .br/.gz
-        // copies; everything else (HTML, server-function JSON) is compressed here.
-        .layer(CompressionLayer::new())
+        // copies; everything else (HTML, server-function JSON) is compressed
+        // here, on the fly: at a moderate level (brotli's default, 11, costs
+        // milliseconds per page) and only when big enough to be worth it.
+        .layer(
+            CompressionLayer::new()
+                .quality(CompressionLevel::Precise(4))
+                .compress_when(
+                    SizeAbove::new(1024)
+                        .and(NotForContentType::GRPC)
+                        .and(NotForContentType::IMAGES)
+                        .and(NotForContentType::SSE),
+                ),
+        )
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

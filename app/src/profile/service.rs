@@ -1,15 +1,15 @@
 //! Profile reads and the versioned save. Server-only.
 //!
-//! A save is one transaction: lock the profile row, check the version the
-//! form was loaded from, update the row with `version = version + 1` computed
-//! by the database, replace the interests, and insert the snapshot of the new
-//! state. The database refuses to commit a version without its matching
-//! snapshot (see the profile_versions migration).
+//! A save is one statement (so one transaction): update the row with
+//! `version = version + 1` computed by the database, guarded by the version
+//! the form was loaded from, replace the interests, and insert the snapshot
+//! of the new state. The database refuses to commit a version without its
+//! matching snapshot (see the profile_versions migration).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::model::{HistoryEntry, Level, ProfileData, ProfileState, SaveOutcome, TagGroup};
@@ -153,20 +153,16 @@ pub async fn save(
     expected_version: i32,
     input: ProfileState,
 ) -> Result<SaveOutcome, AppError> {
-    let mut transaction = pool.begin().await?;
-    // Serialises saves of one learner; other learners are not blocked.
-    let current: ProfileRow = sqlx::query_as(&format!(
-        "select {PROFILE_COLUMNS} from user_profiles p where p.user_id = $1 for update"
-    ))
-    .bind(user_id)
-    .fetch_optional(&mut *transaction)
-    .await?
-    .ok_or_else(|| AppError::not_found("This account has no profile."))?;
-
+    // Optimistic concurrency, without holding a lock: read the state, and
+    // write only if the version is still the one read. Every state change
+    // moves the version (a trigger enforces it), so "same version" means
+    // "same state", and the changes computed here are exactly what the write
+    // changes.
+    let current = profile_of(pool, user_id).await?;
     if current.version != expected_version {
         return Err(AppError::invalid(FormErrors::form(CHANGED_ELSEWHERE)));
     }
-    let tag_ids = tag_ids(&mut transaction, &input.interests).await?;
+    let tag_ids = tag_ids(pool, &input.interests).await?;
     let changes = input.changes_since(&current.state());
     if changes.is_empty() {
         return Ok(SaveOutcome::Unchanged {
@@ -174,55 +170,57 @@ pub async fn save(
         });
     }
 
-    let version: i32 = sqlx::query_scalar(
-        "update user_profiles
-         set learning_goal = $2, current_level = $3, time_commitment = $4, version = version + 1
-         where id = $1
-         returning version",
+    // One statement, so one implicit transaction: the new row state, the
+    // interests and the snapshot of both commit together (and the deferred
+    // checks run at its end). Its parts all read the state before the
+    // statement, so the snapshot's interests come from the chosen tags.
+    let version: Option<i32> = sqlx::query_scalar(
+        r#"
+        with updated as (
+            update user_profiles
+            set learning_goal = $2, current_level = $3, time_commitment = $4, version = version + 1
+            where id = $1 and version = $6
+            returning id, user_id, version, learning_goal, current_level, time_commitment
+        ), removed as (
+            delete from user_interests
+            where user_profile_id = (select id from updated) and not (tag_id = any($5))
+        ), added as (
+            insert into user_interests (user_profile_id, tag_id)
+            select updated.id, tag_id from updated, unnest($5::uuid[]) as tag_id
+            on conflict do nothing
+        )
+        insert into user_profile_snapshots
+            (user_profile_id, user_id, version, learning_goal, current_level, time_commitment, interests_snapshot)
+        select id, user_id, version, learning_goal, current_level, time_commitment,
+               (select coalesce(jsonb_agg(t.name order by t.name), '[]') from tags t where t.id = any($5))
+        from updated
+        returning version
+        "#,
     )
     .bind(current.id)
     .bind(&input.learning_goal)
     .bind(input.current_level.map(Level::as_str))
     .bind(input.hours_per_week)
-    .fetch_one(&mut *transaction)
-    .await?;
-    sqlx::query("delete from user_interests where user_profile_id = $1 and not (tag_id = any($2))")
-        .bind(current.id)
-        .bind(&tag_ids)
-        .execute(&mut *transaction)
-        .await?;
-    sqlx::query(
-        "insert into user_interests (user_profile_id, tag_id)
-         select $1, unnest($2::uuid[]) on conflict do nothing",
-    )
-    .bind(current.id)
     .bind(&tag_ids)
-    .execute(&mut *transaction)
+    .bind(expected_version)
+    .fetch_optional(pool)
     .await?;
-    // The snapshot is read back from the rows just written, so it cannot
-    // disagree with them.
-    sqlx::query(
-        "insert into user_profile_snapshots
-             (user_profile_id, user_id, version, learning_goal, current_level, time_commitment, interests_snapshot)
-         select id, user_id, version, learning_goal, current_level, time_commitment, profile_interest_names(id)
-         from user_profiles where id = $1",
-    )
-    .bind(current.id)
-    .execute(&mut *transaction)
-    .await?;
-    transaction.commit().await?;
-    Ok(SaveOutcome::Saved { version, changes })
+    match version {
+        Some(version) => Ok(SaveOutcome::Saved { version, changes }),
+        // Another save got there between our read and our write.
+        None => Err(AppError::invalid(FormErrors::form(CHANGED_ELSEWHERE))),
+    }
 }
 
 /// The ids of the chosen tags; any name the catalog does not have is a form error.
-async fn tag_ids(
-    transaction: &mut Transaction<'_, Postgres>,
-    names: &[String],
-) -> Result<Vec<Uuid>, AppError> {
+async fn tag_ids(pool: &PgPool, names: &[String]) -> Result<Vec<Uuid>, AppError> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
     let found: Vec<(String, Uuid)> =
         sqlx::query_as("select name, id from tags where name = any($1)")
             .bind(names)
-            .fetch_all(&mut **transaction)
+            .fetch_all(pool)
             .await?;
     let unknown: Vec<&str> = names
         .iter()
