@@ -92,3 +92,12 @@ pub fn FormProblem(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoVi
         })
     }
 }
+
+/// The message for one field of a failed form submission, if it has one.
+pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        error
+            .get()
+            .and_then(|error| error.form_errors().and_then(|errors| errors.field(field)))
+    })
+}

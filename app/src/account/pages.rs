@@ -7,7 +7,7 @@ use server_fn::ServerFn;
 use super::api::*;
 use super::model::{CurrentUser, PASSWORD_MIN_CHARS, login_path_returning_to};
 use crate::AppError;
-use crate::ui::{ErrorNotice, FormField, FormProblem};
+use crate::ui::{ErrorNotice, FormField, FormProblem, field_error};
 
 type UserResource = Resource<Result<Option<CurrentUser>, AppError>>;
 
@@ -73,14 +73,6 @@ where
     A: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
 {
     Signal::derive(move || action.value().get().and_then(Result::err))
-}
-
-fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        error
-            .get()
-            .and_then(|error| error.form_errors().and_then(|errors| errors.field(field)))
-    })
 }
 
 fn query_flag(name: &'static str) -> Signal<bool> {

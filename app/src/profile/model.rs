@@ -195,6 +195,24 @@ impl ProfileState {
     }
 }
 
+#[cfg(test)]
+impl ProfileState {
+    /// A state for tests, in the order the form shows the fields.
+    pub(crate) fn example(
+        level: Option<Level>,
+        hours: Option<i32>,
+        interests: &[&str],
+        goal: Option<&str>,
+    ) -> ProfileState {
+        ProfileState {
+            learning_goal: goal.map(str::to_owned),
+            current_level: level,
+            hours_per_week: hours,
+            interests: interests.iter().map(|tag| tag.to_string()).collect(),
+        }
+    }
+}
+
 /// One difference between two consecutive versions of a profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
@@ -299,12 +317,7 @@ mod tests {
         interests: &[&str],
         goal: Option<&str>,
     ) -> ProfileState {
-        ProfileState {
-            learning_goal: goal.map(str::to_owned),
-            current_level: level,
-            hours_per_week: hours,
-            interests: interests.iter().map(|tag| tag.to_string()).collect(),
-        }
+        ProfileState::example(level, hours, interests, goal)
     }
 
     #[test]

@@ -9,15 +9,7 @@ use super::model::{
 };
 use crate::AppError;
 use crate::account::{CurrentUser, RequireUser};
-use crate::ui::{ErrorNotice, FormProblem};
-
-fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        error
-            .get()
-            .and_then(|error| error.form_errors().and_then(|errors| errors.field(field)))
-    })
-}
+use crate::ui::{ErrorNotice, FormProblem, field_error};
 
 /// `/profile`: the learner's goal, level, time and interests.
 #[component]

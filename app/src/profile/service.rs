@@ -27,17 +27,32 @@ struct ProfileRow {
     interests: Vec<String>,
 }
 
+/// A profile state from its database columns. The level's CHECK constraint
+/// admits only known values.
+fn state_from_columns(
+    learning_goal: &Option<String>,
+    current_level: &Option<String>,
+    time_commitment: Option<i32>,
+    interests: &[String],
+) -> ProfileState {
+    ProfileState {
+        learning_goal: learning_goal.clone(),
+        current_level: current_level
+            .as_deref()
+            .and_then(|text| text.parse::<Level>().ok()),
+        hours_per_week: time_commitment,
+        interests: interests.to_vec(),
+    }
+}
+
 impl ProfileRow {
     fn state(&self) -> ProfileState {
-        ProfileState {
-            learning_goal: self.learning_goal.clone(),
-            current_level: self
-                .current_level
-                .as_deref()
-                .and_then(|text| text.parse().ok()),
-            hours_per_week: self.time_commitment,
-            interests: self.interests.clone(),
-        }
+        state_from_columns(
+            &self.learning_goal,
+            &self.current_level,
+            self.time_commitment,
+            &self.interests,
+        )
     }
 }
 
@@ -70,15 +85,12 @@ struct SnapshotRow {
 
 impl SnapshotRow {
     fn state(&self) -> ProfileState {
-        ProfileState {
-            learning_goal: self.learning_goal.clone(),
-            current_level: self
-                .current_level
-                .as_deref()
-                .and_then(|text| text.parse::<Level>().ok()),
-            hours_per_week: self.time_commitment,
-            interests: self.interests_snapshot.0.clone(),
-        }
+        state_from_columns(
+            &self.learning_goal,
+            &self.current_level,
+            self.time_commitment,
+            &self.interests_snapshot.0,
+        )
     }
 }
 

@@ -25,12 +25,7 @@ fn input(
     interests: &[&str],
     goal: Option<&str>,
 ) -> ProfileState {
-    ProfileState {
-        learning_goal: goal.map(str::to_owned),
-        current_level: level,
-        hours_per_week: hours,
-        interests: interests.iter().map(|tag| tag.to_string()).collect(),
-    }
+    ProfileState::example(level, hours, interests, goal)
 }
 
 async fn snapshot_count(pool: &PgPool, user_id: Uuid) -> i64 {
