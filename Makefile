@@ -16,7 +16,7 @@ define with_database
 	if [ -z "$${DATABASE_URL:-}" ]; then eval "$$(.ci/postgres.sh start $(DEV_CLUSTER) $(DEV_PORT) acmelearn)"; export DATABASE_URL; fi;
 endef
 
-.PHONY: run dev test install stop-db lint help bench-profile
+.PHONY: run dev test install stop-db lint help bench-profile bench-catalog
 
 help:
 	@echo "make run      build the release app and serve it on http://127.0.0.1:3000"
@@ -25,6 +25,7 @@ help:
 	@echo "make lint     clippy with warnings as errors"
 	@echo "make stop-db  stop the project-local PostgreSQL cluster"
 	@echo "make bench-profile  profile saves/s and latency at 64 learners (prints figures)"
+	@echo "make bench-catalog  /courses search req/s and p50/p99, shipped and 100k courses"
 
 install:
 	@.ci/install-tools.sh
@@ -51,3 +52,6 @@ stop-db:
 
 bench-profile: install
 	@.ci/bench-profile.sh
+
+bench-catalog: install
+	@.ci/bench-catalog.sh

@@ -104,4 +104,10 @@ if [ ! -x "$ROOT_DIR/end2end/node_modules/.bin/wasm-opt" ] \
   (cd "$ROOT_DIR/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
 
+# --- wrk, for `make bench-catalog` only ---------------------------------------
+if [ "${1:-}" = bench ] && ! command -v wrk >/dev/null 2>&1; then
+  say "installing wrk from apt"
+  apt_install wrk
+fi
+
 say "tools ready"

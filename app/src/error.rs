@@ -165,6 +165,13 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
                 AppError::bad_request(format!("The request could not be read: {detail}"))
             }
+            // On the server this is a JSON body that does not decode: the
+            // caller's mistake too. In the browser it would be a response we
+            // sent and cannot read, which is ours.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(detail) => {
+                AppError::bad_request(format!("The request could not be read: {detail}"))
+            }
             ServerFnErrorErr::Request(_) => AppError::Offline,
             other => {
                 #[cfg(feature = "ssr")]

@@ -57,6 +57,9 @@ pub fn App() -> impl IntoView {
                         <li>
                             <A href="/courses">"Courses"</A>
                         </li>
+                        <li>
+                            <A href="/tags">"Tags"</A>
+                        </li>
                     </ul>
                     <ul class="user-menu">
                         <account::UserMenu/>
@@ -70,6 +73,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/courses") view=catalog::CoursesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/courses/:slug") view=catalog::CoursePage ssr=SsrMode::Async/>
+                    <Route path=path!("/tags") view=catalog::TagsPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=account::SignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>

@@ -26,16 +26,18 @@ test('a learner browses the catalog and narrows it by difficulty', async ({ page
   });
   const everything = await courseCount(page);
   expect(everything).toBeGreaterThanOrEqual(60);
-  await expect(courses).toHaveCount(everything);
+  // Twenty to a page.
+  await expect(courses).toHaveCount(20);
+  await expect(page.getByRole('navigation', { name: 'Pages' })).toContainText('Page 1 of');
 
   await chooseDifficulty(page, 'Advanced');
   await expect(page).toHaveURL(/[?&]difficulty=advanced\b/);
   await expect.poll(() => courseCount(page)).toBeLessThan(everything);
   const advanced = await courseCount(page);
   expect(advanced).toBeGreaterThan(0);
-  await expect(courses).toHaveCount(advanced);
+  await expect(courses).toHaveCount(Math.min(advanced, 20));
   const badges = courses.locator('.badge');
-  await expect(badges).toHaveCount(advanced);
+  await expect(badges).toHaveCount(Math.min(advanced, 20));
   for (const badge of await badges.all()) {
     await expect(badge).toHaveText('Advanced');
   }

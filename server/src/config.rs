@@ -28,6 +28,16 @@ pub enum Command {
     Migrate,
     /// Import (or re-import) a course catalog file into the database and exit.
     ImportCatalog(ImportConfig),
+    /// Add generated courses (titles end in "(generated #N)") for load tests;
+    /// import the real catalog first. Never on a database learners use.
+    SeedCourses {
+        /// How many courses to add.
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        /// The same seed generates the same courses.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Give an existing account the admin role (sign up first), ending its sessions.
     CreateAdmin {
         /// The account's email.

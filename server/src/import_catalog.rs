@@ -410,6 +410,12 @@ pub async fn import(
         &skill_link_skills,
     )
     .await?;
+    // Search documents, tag counts and the search vocabulary follow the
+    // courses and their links (see the catalog_search migration).
+    sqlx::query("select refresh_catalog_search($1)")
+        .bind(&all_course_ids)
+        .execute(&mut *transaction)
+        .await?;
 
     transaction.commit().await?;
     Ok(ImportSummary {

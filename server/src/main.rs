@@ -6,6 +6,7 @@ mod csrf;
 mod database;
 mod health;
 mod import_catalog;
+mod seed_courses;
 mod serve;
 
 use std::process::ExitCode;
@@ -39,6 +40,10 @@ pub enum ServerError {
     Mail(#[from] app::account::mail::MailError),
     #[error("no account with the email {0}; sign up first, then run create-admin again")]
     NoSuchAccount(String),
+    #[error(
+        "the catalog has too few tags and skills to build courses from; run import-catalog first"
+    )]
+    EmptyCatalog,
 }
 
 #[tokio::main]
@@ -89,6 +94,11 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
             } else {
                 Err(ServerError::NoSuchAccount(email))
             }
+        }
+        Some(Command::SeedCourses { count, seed }) => {
+            let written = seed_courses::seed_courses(&pool, count, seed).await?;
+            println!("{written} generated courses added");
+            Ok(())
         }
         Some(Command::Serve(serve)) => serve::serve(pool, serve).await,
         None => serve::serve(pool, ServeConfig::from_environment()).await,

@@ -1,54 +1,461 @@
-//! Catalog SQL. Server-only.
+//! Catalog SQL: search, tags and course pages. Server-only.
+//!
+//! Search is PostgreSQL full-text search (`websearch_to_tsquery`: quoted
+//! phrases, `-exclusions`) over each course's weighted `search_document`
+//! (title > tags and skills > description > syllabus; see the
+//! `catalog_search` migration). When the words as typed match nothing, each
+//! word is replaced by its nearest catalog word by trigram similarity and the
+//! search runs again: "pyhton" finds Python, and the page says so.
 
-use sqlx::PgPool;
+use std::collections::HashMap;
+
+use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{CourseSummary, Difficulty};
+use super::{
+    CatalogPage, CatalogQuery, CourseDetail, CourseHit, CourseSummary, Difficulty, Highlighted,
+    PAGE_SIZE, Sort, TagChoice, parse_syllabus,
+};
+
+/// Markers `ts_headline` puts around matches; control characters, which
+/// catalog text never contains, so no escaping is needed.
+const MATCH_START: char = '\u{2}';
+const MATCH_STOP: char = '\u{3}';
+/// How alike (pg_trgm similarity, 0–1) a catalog word must be to a typed word
+/// to be offered as its correction; "pyhton" ~ "python" scores 0.27.
+const CORRECTION_SIMILARITY: f32 = 0.25;
+/// Typed words shorter than this are never corrected: too many near misses.
+const MIN_CORRECTED_CHARS: usize = 3;
+
+/// Tags and skills of a course, alphabetical.
+const COURSE_TAGS: &str = "coalesce((select array_agg(t.name order by t.name) \
+     from course_tags ct join tags t on t.id = ct.tag_id where ct.course_id = c.id), '{}')";
 
 #[derive(sqlx::FromRow)]
-struct CourseSummaryRow {
+struct CourseRow {
     id: Uuid,
+    slug: String,
     title: String,
     difficulty: String,
     duration: i32,
     tags: Vec<String>,
 }
 
-pub async fn list_courses(
-    pool: &PgPool,
-    difficulty: Option<Difficulty>,
-) -> Result<Vec<CourseSummary>, sqlx::Error> {
-    let rows: Vec<CourseSummaryRow> = sqlx::query_as(
-        r#"
-        select c.id, c.title, c.difficulty, c.duration,
-               coalesce(array_agg(t.name order by t.name) filter (where t.name is not null),
-                        '{}') as tags
-        from courses c
-        left join course_tags ct on ct.course_id = c.id
-        left join tags t on t.id = ct.tag_id
-        where $1::text is null or c.difficulty = $1
-        group by c.id
-        order by lower(c.title), c.title
-        "#,
-    )
-    .bind(difficulty.map(Difficulty::as_str))
-    .fetch_all(pool)
-    .await?;
+impl CourseRow {
+    fn into_summary(self) -> Result<CourseSummary, sqlx::Error> {
+        // The database CHECK constraint admits only the three known values.
+        let difficulty: Difficulty = self
+            .difficulty
+            .parse()
+            .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+        Ok(CourseSummary {
+            id: self.id,
+            slug: self.slug,
+            title: self.title,
+            difficulty,
+            duration_hours: self.duration,
+            tags: self.tags,
+        })
+    }
+}
 
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    #[sqlx(flatten)]
+    course: CourseRow,
+    description: String,
+    marked_title: Option<String>,
+    marked_snippet: Option<String>,
+}
+
+/// What narrows the catalog, resolved against the database.
+#[derive(Clone)]
+struct Filter {
+    /// Words for `websearch_to_tsquery`; `None` lists everything.
+    text: Option<String>,
+    difficulty: Option<Difficulty>,
+    tag_ids: Vec<Uuid>,
+    min_hours: Option<i32>,
+    max_hours: Option<i32>,
+}
+
+impl Filter {
+    fn push_where(&self, sql: &mut QueryBuilder<'_, Postgres>) {
+        sql.push(" from courses c where true");
+        if let Some(text) = &self.text {
+            sql.push(" and c.search_document @@ websearch_to_tsquery('english', ")
+                .push_bind(text.clone())
+                .push(")");
+        }
+        if let Some(difficulty) = self.difficulty {
+            sql.push(" and c.difficulty = ")
+                .push_bind(difficulty.as_str());
+        }
+        if let Some(hours) = self.min_hours {
+            sql.push(" and c.duration >= ").push_bind(hours);
+        }
+        if let Some(hours) = self.max_hours {
+            sql.push(" and c.duration <= ").push_bind(hours);
+        }
+        if !self.tag_ids.is_empty() {
+            // Every chosen tag, not any: a course qualifies when it carries
+            // as many of them as were chosen.
+            sql.push(
+                " and c.id in (select ct.course_id from course_tags ct where ct.tag_id = any(",
+            )
+            .push_bind(self.tag_ids.clone())
+            .push(") group by ct.course_id having count(*) = ")
+            .push_bind(self.tag_ids.len() as i64)
+            .push(")");
+        }
+    }
+}
+
+/// The ORDER BY for a sort. The page query applies it twice, inside (to pick
+/// the page) and outside (to keep that order), so it names only columns both
+/// levels have.
+fn order_by(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Relevance => " order by exact_title desc, rank desc, lower(title), id",
+        Sort::Title => " order by lower(title), title, id",
+        Sort::Shortest => " order by duration, lower(title), id",
+        Sort::Longest => " order by duration desc, lower(title), id",
+        Sort::Newest => " order by created_at desc, lower(title), id",
+    }
+}
+
+/// One page of the catalog for a view. Unknown tags, a page past the end and
+/// words too common to search for are left out with a note, never an error.
+pub async fn search(pool: &PgPool, query: &CatalogQuery) -> Result<CatalogPage, sqlx::Error> {
+    let mut notes = Vec::new();
+
+    let mut text = (!query.text.is_empty()).then(|| query.text.clone());
+    if let Some(words) = &text
+        && !has_searchable_words(pool, words).await?
+    {
+        notes.push(format!(
+            "“{words}” has no words specific enough to search for; showing every course."
+        ));
+        text = None;
+    }
+
+    let mut filter = Filter {
+        text,
+        difficulty: query.difficulty,
+        tag_ids: known_tags(pool, &query.tags, &mut notes).await?,
+        min_hours: query.min_hours,
+        max_hours: query.max_hours,
+    };
+    let mut total = count(pool, &filter).await?;
+    let mut corrected_text = None;
+    if total == 0
+        && let Some(words) = &filter.text
+        && let Some(correction) = correct_spelling(pool, words).await?
+    {
+        let corrected = Filter {
+            text: Some(correction.clone()),
+            ..filter.clone()
+        };
+        let corrected_total = count(pool, &corrected).await?;
+        if corrected_total > 0 {
+            total = corrected_total;
+            filter = corrected;
+            corrected_text = Some(correction);
+        }
+    }
+
+    let page_count = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = if query.page > page_count {
+        notes.push(format!(
+            "There is no page {}; showing page {page_count}, the last.",
+            query.page
+        ));
+        page_count
+    } else {
+        query.page
+    };
+    let courses = if total == 0 {
+        Vec::new()
+    } else {
+        page_of(pool, &filter, query.effective_sort(), page).await?
+    };
+    Ok(CatalogPage {
+        courses,
+        total,
+        page,
+        page_count,
+        notes,
+        corrected_text,
+    })
+}
+
+/// Whether the words leave anything to search for once stop words ("the",
+/// "and") and punctuation are gone.
+async fn has_searchable_words(pool: &PgPool, words: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("select numnode(websearch_to_tsquery('english', $1)) > 0")
+        .bind(words)
+        .fetch_one(pool)
+        .await
+}
+
+/// The ids of the named tags; each unknown name adds a note instead.
+async fn known_tags(
+    pool: &PgPool,
+    names: &[String],
+    notes: &mut Vec<String>,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found: HashMap<String, Uuid> =
+        sqlx::query_as("select name, id from tags where name = any($1)")
+            .bind(names)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .collect();
+    Ok(names
+        .iter()
+        .filter_map(|name| {
+            let id = found.get(name).copied();
+            if id.is_none() {
+                notes.push(format!(
+                    "There is no tag “{name}”, so that filter was left out."
+                ));
+            }
+            id
+        })
+        .collect())
+}
+
+async fn count(pool: &PgPool, filter: &Filter) -> Result<i64, sqlx::Error> {
+    let mut sql = QueryBuilder::new("select count(*)");
+    filter.push_where(&mut sql);
+    sql.build_query_scalar().fetch_one(pool).await
+}
+
+async fn page_of(
+    pool: &PgPool,
+    filter: &Filter,
+    sort: Sort,
+    page: i64,
+) -> Result<Vec<CourseHit>, sqlx::Error> {
+    let order = order_by(sort);
+    let mut sql = QueryBuilder::new(
+        "select page.id, page.slug, page.title, page.difficulty, page.duration, page.description, ",
+    );
+    sql.push(COURSE_TAGS.replace("c.id", "page.id"));
+    sql.push(" as tags, ");
+    // Highlighting runs on the page's rows only, outside the inner query.
+    match &filter.text {
+        Some(text) => {
+            sql.push(format!(
+                "ts_headline('english', page.title, query, 'HighlightAll=true, StartSel={MATCH_START}, StopSel={MATCH_STOP}') as marked_title, \
+                 ts_headline('english', page.description, query, 'MaxWords=32, MinWords=16, ShortWord=2, StartSel={MATCH_START}, StopSel={MATCH_STOP}') as marked_snippet \
+                 from (select c.id, c.slug, c.title, c.difficulty, c.duration, c.description, c.created_at, "
+            ));
+            sql.push("lower(c.title) = lower(")
+                .push_bind(text.clone())
+                .push(") as exact_title, ts_rank_cd(c.search_document, websearch_to_tsquery('english', ")
+                .push_bind(text.clone())
+                .push(")) as rank");
+        }
+        None => {
+            sql.push(
+                "null::text as marked_title, null::text as marked_snippet \
+                 from (select c.id, c.slug, c.title, c.difficulty, c.duration, c.description, c.created_at, \
+                 false as exact_title, 0::real as rank",
+            );
+        }
+    }
+    filter.push_where(&mut sql);
+    sql.push(order);
+    sql.push(" limit ")
+        .push_bind(PAGE_SIZE)
+        .push(" offset ")
+        .push_bind((page - 1) * PAGE_SIZE);
+    sql.push(") page");
+    if let Some(text) = &filter.text {
+        sql.push(", websearch_to_tsquery('english', ")
+            .push_bind(text.clone())
+            .push(") query");
+    }
+    sql.push(order);
+
+    let rows: Vec<HitRow> = sql.build_query_as().fetch_all(pool).await?;
     rows.into_iter()
         .map(|row| {
-            // The database CHECK constraint admits only the three known values.
-            let difficulty = row
-                .difficulty
-                .parse()
-                .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
-            Ok(CourseSummary {
-                id: row.id,
-                title: row.title,
-                difficulty,
-                duration_hours: row.duration,
-                tags: row.tags,
+            let title = match &row.marked_title {
+                Some(marked) => Highlighted::from_marked(marked, MATCH_START, MATCH_STOP),
+                None => Highlighted::plain(row.course.title.clone()),
+            };
+            let snippet = match &row.marked_snippet {
+                Some(marked) => Highlighted::from_marked(marked, MATCH_START, MATCH_STOP),
+                None => Highlighted::plain(opening_words(&row.description, 32)),
+            };
+            Ok(CourseHit {
+                course: row.course.into_summary()?,
+                title,
+                snippet,
             })
         })
         .collect()
 }
+
+/// The first `count` words, with an ellipsis when there were more.
+fn opening_words(text: &str, count: usize) -> String {
+    let mut words = text.split_whitespace();
+    let opening: Vec<&str> = words.by_ref().take(count).collect();
+    let mut result = opening.join(" ");
+    if words.next().is_some() {
+        result.push('…');
+    }
+    result
+}
+
+/// The words with each unknown one replaced by the nearest catalog word, or
+/// `None` when no word needed (or had) a correction. Search syntax — quotes,
+/// a leading `-`, `or` — is kept as typed.
+pub async fn correct_spelling(pool: &PgPool, text: &str) -> Result<Option<String>, sqlx::Error> {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let words: Vec<String> = tokens.iter().map(|token| bare_word(token)).collect();
+    let candidates: Vec<String> = words
+        .iter()
+        .filter(|word| word.chars().count() >= MIN_CORRECTED_CHARS && word.as_str() != "or")
+        .cloned()
+        .collect();
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    let nearest: HashMap<String, (String, f32)> = sqlx::query_as::<_, (String, String, f32)>(
+        r#"
+        select typed.word, nearest.term, similarity(nearest.term, typed.word)
+        from unnest($1::text[]) as typed (word)
+        cross join lateral (
+            select term from search_terms order by term <-> typed.word limit 1
+        ) nearest
+        "#,
+    )
+    .bind(&candidates)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|(word, term, similarity)| (word, (term, similarity)))
+    .collect();
+
+    let mut changed = false;
+    let corrected: Vec<String> = tokens
+        .iter()
+        .zip(&words)
+        .map(|(token, word)| match nearest.get(word) {
+            Some((term, similarity)) if term != word && *similarity >= CORRECTION_SIMILARITY => {
+                changed = true;
+                token.to_lowercase().replacen(word.as_str(), term, 1)
+            }
+            _ => (*token).to_owned(),
+        })
+        .collect();
+    Ok(changed.then(|| corrected.join(" ")))
+}
+
+/// A typed token without search syntax around it, lowercased.
+fn bare_word(token: &str) -> String {
+    token
+        .trim_start_matches('-')
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '#' && c != '+')
+        .to_lowercase()
+}
+
+/// Every tag with its course count, by category and name.
+pub async fn tag_choices(pool: &PgPool) -> Result<Vec<TagChoice>, sqlx::Error> {
+    sqlx::query_as::<_, (String, String, i32)>(
+        "select name, category, course_count from tags order by category, name",
+    )
+    .fetch_all(pool)
+    .await
+    .map(|rows| {
+        rows.into_iter()
+            .map(|(name, category, course_count)| TagChoice {
+                name,
+                category,
+                course_count,
+            })
+            .collect()
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    #[sqlx(flatten)]
+    course: CourseRow,
+    description: String,
+    contents: String,
+    skills: Vec<String>,
+}
+
+/// A course by its slug or its id; `None` when there is no such course.
+pub async fn course_detail(pool: &PgPool, key: &str) -> Result<Option<CourseDetail>, sqlx::Error> {
+    let id = Uuid::parse_str(key).ok();
+    let row: Option<DetailRow> = sqlx::query_as(&format!(
+        r#"
+        select c.id, c.slug, c.title, c.difficulty, c.duration, c.description, c.contents,
+               {COURSE_TAGS} as tags,
+               coalesce((select array_agg(s.name order by lower(s.name))
+                         from course_skills cs join skills s on s.id = cs.skill_id
+                         where cs.course_id = c.id), '{{}}') as skills
+        from courses c
+        where c.slug = $1 or c.id = $2
+        "#
+    ))
+    .bind(key)
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let course = row.course.into_summary()?;
+    let related = related_courses(pool, course.id).await?;
+    Ok(Some(CourseDetail {
+        syllabus: parse_syllabus(&row.contents),
+        contents: row.contents,
+        description: row.description,
+        skills: row.skills,
+        related,
+        learner_hours_per_week: None,
+        course,
+    }))
+}
+
+/// Up to five courses sharing the most tags and skills with a course.
+async fn related_courses(
+    pool: &PgPool,
+    course_id: Uuid,
+) -> Result<Vec<CourseSummary>, sqlx::Error> {
+    let rows: Vec<CourseRow> = sqlx::query_as(&format!(
+        r#"
+        with shared as (
+            select other.course_id, count(*) as shared
+            from (select theirs.course_id
+                  from course_tags ours join course_tags theirs on theirs.tag_id = ours.tag_id
+                  where ours.course_id = $1 and theirs.course_id <> $1
+                  union all
+                  select theirs.course_id
+                  from course_skills ours join course_skills theirs on theirs.skill_id = ours.skill_id
+                  where ours.course_id = $1 and theirs.course_id <> $1) other
+            group by other.course_id
+        )
+        select c.id, c.slug, c.title, c.difficulty, c.duration, {COURSE_TAGS} as tags
+        from shared join courses c on c.id = shared.course_id
+        order by shared.shared desc, lower(c.title)
+        limit 5
+        "#
+    ))
+    .bind(course_id)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(CourseRow::into_summary).collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,12 +1,16 @@
-//! The read-only course catalog: what a course is, how the list is queried,
-//! and the pages that show it.
+//! The read-only course catalog: what a course is, how it is searched, and
+//! the pages that show it (`/courses`, `/courses/:slug`, `/tags`).
 
 mod api;
+mod course_page;
 #[cfg(feature = "ssr")]
 pub mod db;
 mod model;
 mod page;
+mod tags_page;
 
 pub use api::*;
+pub use course_page::CoursePage;
 pub use model::*;
 pub use page::CoursesPage;
+pub use tags_page::TagsPage;

@@ -61,10 +61,21 @@ impl FromStr for Difficulty {
     }
 }
 
-/// One row of the course list.
+/// Courses per page of the catalog.
+pub const PAGE_SIZE: i64 = 20;
+/// Longer searches are cut to this many characters, with a note.
+pub const MAX_SEARCH_CHARS: usize = 200;
+/// More tag filters than this narrow nothing further in practice.
+pub const MAX_TAG_FILTERS: usize = 10;
+/// Longest course in hours a duration filter accepts (ten years of full days).
+pub const MAX_FILTER_HOURS: i32 = 100_000;
+
+/// One course as the catalog lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CourseSummary {
     pub id: Uuid,
+    /// The readable part of the course's address, `/courses/{slug}`.
+    pub slug: String,
     pub title: String,
     pub difficulty: Difficulty,
     pub duration_hours: i32,
@@ -72,29 +83,487 @@ pub struct CourseSummary {
     pub tags: Vec<String>,
 }
 
-/// The catalog view a URL asks for. Parsing never fails: a parameter that
-/// makes no sense is dropped and explained in `notes`, so a hand-edited or
-/// stale link still shows a page.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CourseQuery {
+impl CourseSummary {
+    pub fn path(&self) -> String {
+        course_path(&self.slug)
+    }
+}
+
+pub fn course_path(slug: &str) -> String {
+    format!("/courses/{slug}")
+}
+
+/// Text with the parts that matched a search marked, rendered as `<mark>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Highlighted(pub Vec<(String, bool)>);
+
+impl Highlighted {
+    pub fn plain(text: impl Into<String>) -> Self {
+        Highlighted(vec![(text.into(), false)])
+    }
+
+    /// Splits text whose matches sit between `start` and `stop` markers (as
+    /// PostgreSQL's `ts_headline` writes them).
+    pub fn from_marked(text: &str, start: char, stop: char) -> Self {
+        let mut parts = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find(start) {
+            if open > 0 {
+                parts.push((rest[..open].to_owned(), false));
+            }
+            let after_open = &rest[open + start.len_utf8()..];
+            let close = after_open.find(stop).unwrap_or(after_open.len());
+            if close > 0 {
+                parts.push((after_open[..close].to_owned(), true));
+            }
+            rest = after_open
+                .get(close + stop.len_utf8()..)
+                .unwrap_or_default();
+        }
+        if !rest.is_empty() {
+            parts.push((rest.to_owned(), false));
+        }
+        Highlighted(parts)
+    }
+
+    pub fn text(&self) -> String {
+        self.0.iter().map(|(text, _)| text.as_str()).collect()
+    }
+}
+
+/// One search result: the course, with the words that matched marked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourseHit {
+    pub course: CourseSummary,
+    pub title: Highlighted,
+    /// The start of the description, or the passage that matched best.
+    pub snippet: Highlighted,
+}
+
+/// The orders the catalog can be listed in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first; alphabetical when there is no search.
+    #[default]
+    Relevance,
+    Title,
+    Shortest,
+    Longest,
+    Newest,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 5] = [
+        Sort::Relevance,
+        Sort::Title,
+        Sort::Shortest,
+        Sort::Longest,
+        Sort::Newest,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::Title => "title",
+            Sort::Shortest => "shortest",
+            Sort::Longest => "longest",
+            Sort::Newest => "newest",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Relevance => "Best match",
+            Sort::Title => "Title (A–Z)",
+            Sort::Shortest => "Shortest first",
+            Sort::Longest => "Longest first",
+            Sort::Newest => "Newest first",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Sort> {
+        Sort::ALL
+            .into_iter()
+            .find(|sort| sort.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// The catalog view a URL asks for: search words, filters, order and page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogQuery {
+    /// What the learner typed (cleaned up); empty when not searching.
+    pub text: String,
     pub difficulty: Option<Difficulty>,
+    /// Tag names; a course must carry all of them.
+    pub tags: Vec<String>,
+    pub min_hours: Option<i32>,
+    pub max_hours: Option<i32>,
+    pub sort: Sort,
+    /// 1-based.
+    pub page: i64,
+}
+
+impl Default for CatalogQuery {
+    fn default() -> Self {
+        CatalogQuery {
+            text: String::new(),
+            difficulty: None,
+            tags: Vec::new(),
+            min_hours: None,
+            max_hours: None,
+            sort: Sort::default(),
+            page: 1,
+        }
+    }
+}
+
+/// A URL's catalog view, and what was ignored or corrected to get it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedCatalogQuery {
+    pub query: CatalogQuery,
     pub notes: Vec<String>,
 }
 
-impl CourseQuery {
-    pub fn from_url_params(difficulty: Option<&str>) -> Self {
-        let mut query = CourseQuery::default();
-        match difficulty.map(str::trim) {
-            None | Some("") => {}
-            Some(text) => match text.parse::<Difficulty>() {
-                Ok(difficulty) => query.difficulty = Some(difficulty),
-                Err(error) => query
-                    .notes
-                    .push(format!("{error}. Showing every difficulty instead.")),
-            },
+impl CatalogQuery {
+    /// Reads the view from URL parameters (`values(name)` gives every value
+    /// of one parameter). Never fails: a parameter that makes no sense is
+    /// dropped or corrected and explained in a note, so a hand-edited or
+    /// stale link still shows a page.
+    pub fn from_url(values: impl Fn(&str) -> Vec<String>) -> ParsedCatalogQuery {
+        let first = |name: &str| {
+            values(name)
+                .into_iter()
+                .map(|value| value.trim().to_owned())
+                .find(|value| !value.is_empty())
+        };
+        let mut query = CatalogQuery::default();
+        let mut notes = Vec::new();
+
+        if let Some(text) = first("q") {
+            let (text, shortened) = clean_search_text(&text);
+            if shortened {
+                notes.push(format!(
+                    "Your search was cut to its first {MAX_SEARCH_CHARS} characters."
+                ));
+            }
+            query.text = text;
         }
-        query
+
+        if let Some(text) = first("difficulty") {
+            match text.parse::<Difficulty>() {
+                Ok(difficulty) => query.difficulty = Some(difficulty),
+                Err(error) => notes.push(format!("{error}. Showing every difficulty instead.")),
+            }
+        }
+
+        for tag in values("tag") {
+            let tag = tag
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            if tag.is_empty() || query.tags.contains(&tag) {
+                continue;
+            }
+            if query.tags.len() == MAX_TAG_FILTERS {
+                notes.push(format!(
+                    "Only the first {MAX_TAG_FILTERS} tags are used as filters."
+                ));
+                break;
+            }
+            query.tags.push(clip(&tag, 60));
+        }
+
+        query.min_hours = hours_param(first("min_hours"), "Minimum hours", &mut notes);
+        query.max_hours = hours_param(first("max_hours"), "Maximum hours", &mut notes);
+        if let (Some(min), Some(max)) = (query.min_hours, query.max_hours)
+            && min > max
+        {
+            query.min_hours = Some(max);
+            query.max_hours = Some(min);
+            notes.push(format!(
+                "The minimum ({min} h) was above the maximum ({max} h), so they were swapped."
+            ));
+        }
+
+        if let Some(text) = first("sort") {
+            match Sort::parse(&text) {
+                Some(sort) => query.sort = sort,
+                None => notes.push(format!(
+                    "“{}” is not a way to sort; showing the best matches first.",
+                    clip(&text, 40)
+                )),
+            }
+        }
+
+        if let Some(text) = first("page") {
+            match text.parse::<i64>() {
+                Ok(page) if page >= 1 => query.page = page,
+                _ => notes.push(format!(
+                    "“{}” is not a page number; showing the first page.",
+                    clip(&text, 40)
+                )),
+            }
+        }
+
+        ParsedCatalogQuery { query, notes }
     }
+
+    /// This view run through the URL rules again, for a view that did not
+    /// come from a URL (a server-function call can send anything).
+    pub fn checked(&self) -> ParsedCatalogQuery {
+        let mut pairs: Vec<(&str, String)> = vec![("q", self.text.clone())];
+        if let Some(difficulty) = self.difficulty {
+            pairs.push(("difficulty", difficulty.as_str().to_owned()));
+        }
+        pairs.extend(self.tags.iter().map(|tag| ("tag", tag.clone())));
+        pairs.extend(self.min_hours.map(|hours| ("min_hours", hours.to_string())));
+        pairs.extend(self.max_hours.map(|hours| ("max_hours", hours.to_string())));
+        pairs.push(("sort", self.sort.as_str().to_owned()));
+        pairs.push(("page", self.page.to_string()));
+        CatalogQuery::from_url(|name| {
+            pairs
+                .iter()
+                .filter(|(key, _)| *key == name)
+                .map(|(_, value)| value.clone())
+                .collect()
+        })
+    }
+
+    /// The order actually used: "best match" means alphabetical without a search.
+    pub fn effective_sort(&self) -> Sort {
+        match self.sort {
+            Sort::Relevance if self.text.is_empty() => Sort::Title,
+            sort => sort,
+        }
+    }
+
+    /// This view's address, `/courses?…`, leaving out what is at its default.
+    pub fn url(&self) -> String {
+        let mut params = form_urlencoded::Serializer::new(String::new());
+        if !self.text.is_empty() {
+            params.append_pair("q", &self.text);
+        }
+        if let Some(difficulty) = self.difficulty {
+            params.append_pair("difficulty", difficulty.as_str());
+        }
+        for tag in &self.tags {
+            params.append_pair("tag", tag);
+        }
+        if let Some(hours) = self.min_hours {
+            params.append_pair("min_hours", &hours.to_string());
+        }
+        if let Some(hours) = self.max_hours {
+            params.append_pair("max_hours", &hours.to_string());
+        }
+        if self.sort != Sort::default() {
+            params.append_pair("sort", self.sort.as_str());
+        }
+        if self.page != 1 {
+            params.append_pair("page", &self.page.to_string());
+        }
+        let params = params.finish();
+        if params.is_empty() {
+            "/courses".to_owned()
+        } else {
+            format!("/courses?{params}")
+        }
+    }
+
+    /// The same view on another page.
+    pub fn with_page(&self, page: i64) -> CatalogQuery {
+        CatalogQuery {
+            page,
+            ..self.clone()
+        }
+    }
+
+    /// The same view without one tag, back on the first page.
+    pub fn without_tag(&self, tag: &str) -> CatalogQuery {
+        CatalogQuery {
+            tags: self.tags.iter().filter(|t| *t != tag).cloned().collect(),
+            page: 1,
+            ..self.clone()
+        }
+    }
+
+    /// The same view searching for other words, back on the first page.
+    pub fn with_text(&self, text: &str) -> CatalogQuery {
+        CatalogQuery {
+            text: text.to_owned(),
+            page: 1,
+            ..self.clone()
+        }
+    }
+
+    /// Whether anything narrows the catalog.
+    pub fn is_filtered(&self) -> bool {
+        !self.text.is_empty()
+            || self.difficulty.is_some()
+            || !self.tags.is_empty()
+            || self.min_hours.is_some()
+            || self.max_hours.is_some()
+    }
+}
+
+/// Removes control characters and runs of spaces, and cuts overlong text.
+fn clean_search_text(text: &str) -> (String, bool) {
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let shortened = cleaned.chars().count() > MAX_SEARCH_CHARS;
+    let kept: String = cleaned.chars().take(MAX_SEARCH_CHARS).collect();
+    (kept.trim_end().to_owned(), shortened)
+}
+
+fn clip(text: &str, chars: usize) -> String {
+    let kept: String = text.chars().take(chars).collect();
+    if kept.len() < text.len() {
+        format!("{kept}…")
+    } else {
+        kept
+    }
+}
+
+fn hours_param(value: Option<String>, label: &str, notes: &mut Vec<String>) -> Option<i32> {
+    let text = value?;
+    match text.parse::<i64>() {
+        Ok(hours) if hours < 0 => {
+            notes.push(format!("{label} cannot be negative; ignored."));
+            None
+        }
+        Ok(hours) => Some(hours.min(i64::from(MAX_FILTER_HOURS)) as i32),
+        Err(_) => {
+            notes.push(format!(
+                "{label} “{}” is not a whole number of hours; ignored.",
+                clip(&text, 40)
+            ));
+            None
+        }
+    }
+}
+
+/// One page of the catalog, as a view asked for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogPage {
+    pub courses: Vec<CourseHit>,
+    /// Matching courses on every page.
+    pub total: i64,
+    /// The page shown (a page past the end shows the last one).
+    pub page: i64,
+    pub page_count: i64,
+    /// What the server ignored or corrected (an unknown tag, a page past the end).
+    pub notes: Vec<String>,
+    /// Set when nothing matched the words as typed and a correction did:
+    /// these results are for the corrected words.
+    pub corrected_text: Option<String>,
+}
+
+/// A tag a learner can filter by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagChoice {
+    pub name: String,
+    pub category: String,
+    pub course_count: i32,
+}
+
+/// Tags of one category, for the tag browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagCategory {
+    pub name: String,
+    pub tags: Vec<TagChoice>,
+}
+
+/// Groups tags (sorted by category, then name) by their category.
+pub fn group_by_category(tags: Vec<TagChoice>) -> Vec<TagCategory> {
+    let mut groups: Vec<TagCategory> = Vec::new();
+    for tag in tags {
+        match groups.last_mut() {
+            Some(group) if group.name == tag.category => group.tags.push(tag),
+            _ => groups.push(TagCategory {
+                name: tag.category.clone(),
+                tags: vec![tag],
+            }),
+        }
+    }
+    groups
+}
+
+/// One module of a course's syllabus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyllabusModule {
+    pub title: String,
+    pub summary: String,
+}
+
+/// Reads "Module 1: Title - what it covers. Module 2: …" into modules. Text
+/// that does not follow that shape gives no modules; the page then shows it
+/// as written.
+pub fn parse_syllabus(contents: &str) -> Vec<SyllabusModule> {
+    let starts: Vec<(usize, usize)> = contents
+        .match_indices("Module ")
+        .filter_map(|(at, word)| {
+            let after = &contents[at + word.len()..];
+            let digits = after.chars().take_while(char::is_ascii_digit).count();
+            (digits > 0 && after[digits..].starts_with(':'))
+                .then_some((at, at + word.len() + digits + 1))
+        })
+        .collect();
+    if starts
+        .first()
+        .is_none_or(|(at, _)| !contents[..*at].trim().is_empty())
+    {
+        return Vec::new();
+    }
+    starts
+        .iter()
+        .enumerate()
+        .map(|(index, &(_, body_start))| {
+            let body_end = starts.get(index + 1).map_or(contents.len(), |(at, _)| *at);
+            let body = contents[body_start..body_end].trim();
+            let (title, summary) = body.split_once(" - ").unwrap_or((body, ""));
+            SyllabusModule {
+                title: title.trim().trim_end_matches('.').to_owned(),
+                summary: capitalise(summary.trim()),
+            }
+        })
+        .collect()
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Everything the course page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourseDetail {
+    pub course: CourseSummary,
+    pub description: String,
+    /// The syllabus as written; shown when it has no "Module N:" structure.
+    pub contents: String,
+    pub syllabus: Vec<SyllabusModule>,
+    pub skills: Vec<String>,
+    /// Courses sharing the most tags and skills with this one.
+    pub related: Vec<CourseSummary>,
+    /// The signed-in learner's hours per week, when their profile has them.
+    pub learner_hours_per_week: Option<i32>,
+}
+
+/// Whole weeks a course takes at some hours per week (a started week counts).
+pub fn weeks_at_pace(duration_hours: i32, hours_per_week: i32) -> i32 {
+    if hours_per_week <= 0 {
+        return 0;
+    }
+    (duration_hours + hours_per_week - 1) / hours_per_week
 }
 
 #[cfg(test)]
@@ -120,20 +589,168 @@ mod tests {
         }
     }
 
-    #[test]
-    fn url_query_ignores_a_bad_difficulty_with_a_note() {
-        let query = CourseQuery::from_url_params(Some("wizard"));
-        assert_eq!(query.difficulty, None);
-        assert_eq!(query.notes.len(), 1);
-        assert!(query.notes[0].contains("wizard"));
+    fn url(pairs: &[(&str, &str)]) -> ParsedCatalogQuery {
+        CatalogQuery::from_url(|name| {
+            pairs
+                .iter()
+                .filter(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+                .collect()
+        })
     }
 
     #[test]
-    fn url_query_accepts_an_empty_difficulty_silently() {
+    fn an_empty_url_is_the_whole_catalog_by_title() {
+        let parsed = url(&[]);
+        assert_eq!(parsed.query, CatalogQuery::default());
+        assert!(parsed.notes.is_empty());
+        assert_eq!(parsed.query.effective_sort(), Sort::Title);
+        assert_eq!(parsed.query.url(), "/courses");
+    }
+
+    #[test]
+    fn every_parameter_is_read_and_written_back() {
+        let parsed = url(&[
+            ("q", "  data   pipelines "),
+            ("difficulty", "Advanced"),
+            ("tag", "Python"),
+            ("tag", "sql"),
+            ("tag", "python"),
+            ("tag", ""),
+            ("min_hours", "5"),
+            ("max_hours", "40"),
+            ("sort", "shortest"),
+            ("page", "3"),
+        ]);
+        assert!(parsed.notes.is_empty(), "{:?}", parsed.notes);
+        let query = parsed.query;
+        assert_eq!(query.text, "data pipelines");
+        assert_eq!(query.difficulty, Some(Difficulty::Advanced));
+        assert_eq!(query.tags, ["python", "sql"]);
+        assert_eq!((query.min_hours, query.max_hours), (Some(5), Some(40)));
+        assert_eq!(query.sort, Sort::Shortest);
+        assert_eq!(query.page, 3);
         assert_eq!(
-            CourseQuery::from_url_params(Some("")),
-            CourseQuery::default()
+            query.url(),
+            "/courses?q=data+pipelines&difficulty=advanced&tag=python&tag=sql&min_hours=5&max_hours=40&sort=shortest&page=3"
         );
-        assert_eq!(CourseQuery::from_url_params(None), CourseQuery::default());
+    }
+
+    #[test]
+    fn bad_parameters_are_dropped_or_corrected_with_a_note() {
+        let parsed = url(&[
+            ("difficulty", "<script>"),
+            ("min_hours", "-4"),
+            ("max_hours", "ten"),
+            ("sort", "random"),
+            ("page", "0"),
+        ]);
+        assert_eq!(parsed.query, CatalogQuery::default());
+        assert_eq!(parsed.notes.len(), 5, "{:?}", parsed.notes);
+        assert!(parsed.notes[0].contains("“<script>” is not a difficulty"));
+        assert!(parsed.notes[1].contains("cannot be negative"));
+        assert!(parsed.notes[2].contains("“ten” is not a whole number"));
+
+        let huge = url(&[("page", "99999999999999999999999")]);
+        assert_eq!(huge.query.page, 1);
+        assert_eq!(huge.notes.len(), 1);
+    }
+
+    #[test]
+    fn a_minimum_above_the_maximum_is_swapped() {
+        let parsed = url(&[("min_hours", "50"), ("max_hours", "10")]);
+        assert_eq!(
+            (parsed.query.min_hours, parsed.query.max_hours),
+            (Some(10), Some(50))
+        );
+        assert!(parsed.notes[0].contains("swapped"));
+    }
+
+    #[test]
+    fn a_huge_search_is_cut_and_control_characters_go() {
+        let parsed = url(&[("q", &"é".repeat(10_000))]);
+        assert_eq!(parsed.query.text.chars().count(), MAX_SEARCH_CHARS);
+        assert_eq!(parsed.notes.len(), 1);
+
+        let parsed = url(&[("q", "rust\u{0}\u{7}  web\u{202e}")]);
+        assert_eq!(parsed.query.text, "rust web\u{202e}");
+    }
+
+    #[test]
+    fn too_many_tags_keep_the_first_ones() {
+        let tags: Vec<String> = (0..15).map(|n| format!("tag{n}")).collect();
+        let pairs: Vec<(&str, &str)> = tags.iter().map(|tag| ("tag", tag.as_str())).collect();
+        let parsed = url(&pairs);
+        assert_eq!(parsed.query.tags.len(), MAX_TAG_FILTERS);
+        assert_eq!(parsed.notes.len(), 1);
+    }
+
+    #[test]
+    fn removing_a_tag_goes_back_to_the_first_page() {
+        let query = url(&[("tag", "a"), ("tag", "b"), ("page", "4")]).query;
+        assert_eq!(query.without_tag("a").url(), "/courses?tag=b");
+        assert_eq!(query.with_page(2).url(), "/courses?tag=a&tag=b&page=2");
+    }
+
+    #[test]
+    fn marked_text_splits_into_highlighted_parts() {
+        let text = Highlighted::from_marked(
+            "Intro to \u{2}Python\u{3} and \u{2}data\u{3}",
+            '\u{2}',
+            '\u{3}',
+        );
+        assert_eq!(
+            text.0,
+            [
+                ("Intro to ".to_owned(), false),
+                ("Python".to_owned(), true),
+                (" and ".to_owned(), false),
+                ("data".to_owned(), true),
+            ]
+        );
+        assert_eq!(text.text(), "Intro to Python and data");
+        // An unclosed marker still keeps every character.
+        assert_eq!(
+            Highlighted::from_marked("a\u{2}b", '\u{2}', '\u{3}').text(),
+            "ab"
+        );
+    }
+
+    #[test]
+    fn a_syllabus_reads_into_modules() {
+        let modules = parse_syllabus(
+            "Module 1: Your First Program - install Python and run it. Module 2: Values - numbers, strings. Module 10: Capstone - build a tool.",
+        );
+        assert_eq!(modules.len(), 3);
+        assert_eq!(modules[0].title, "Your First Program");
+        assert_eq!(modules[0].summary, "Install Python and run it.");
+        assert_eq!(modules[2].title, "Capstone");
+        assert!(parse_syllabus("Just some prose about the course.").is_empty());
+        assert!(parse_syllabus("Intro first. Module 1: A - b.").is_empty());
+    }
+
+    #[test]
+    fn weeks_round_up() {
+        assert_eq!(weeks_at_pace(24, 5), 5);
+        assert_eq!(weeks_at_pace(20, 5), 4);
+        assert_eq!(weeks_at_pace(3, 10), 1);
+        assert_eq!(weeks_at_pace(3, 0), 0);
+    }
+
+    #[test]
+    fn tags_group_by_category_in_order() {
+        let tag = |category: &str, name: &str| TagChoice {
+            name: name.to_owned(),
+            category: category.to_owned(),
+            course_count: 1,
+        };
+        let groups = group_by_category(vec![
+            tag("Data", "sql"),
+            tag("Data", "spark"),
+            tag("Web", "css"),
+        ]);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].tags.len(), 2);
+        assert_eq!(groups[1].name, "Web");
     }
 }

@@ -3,57 +3,40 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
-use super::{CourseQuery, CourseSummary, Difficulty, list_courses};
+use super::{
+    CatalogPage, CatalogQuery, CourseHit, Difficulty, Highlighted, MAX_FILTER_HOURS, Sort,
+    TagChoice, search_courses, tag_choices,
+};
 use crate::ui::{DifficultyBadge, ErrorNotice};
 
-/// `/courses`: the catalog, filterable by difficulty. The filter lives in the
-/// URL, so a link reproduces the view; without JavaScript the form is a plain
-/// GET, with it the router swaps the list in place.
+/// `/courses`: search and filter the catalog. The whole view lives in the URL,
+/// so a link reproduces it and back/forward walk through it. Without
+/// JavaScript the form is a plain GET; with it, the router swaps the results
+/// in place and every control applies as soon as it changes.
 #[component]
 pub fn CoursesPage() -> impl IntoView {
     let params = use_query_map();
-    let query =
-        Memo::new(move |_| CourseQuery::from_url_params(params.read().get_str("difficulty")));
-    let courses = Resource::new(move || query.read().difficulty, list_courses);
-
-    let chosen = move || query.read().difficulty;
-    let submit_on_change = move |event: leptos::ev::Event| {
-        // Enhancement only: without JavaScript the Apply button does the same.
-        let select = event_target::<leptos::web_sys::HtmlSelectElement>(&event);
-        if let Some(form) = select.form() {
-            let _ = form.request_submit();
-        }
-    };
+    let parsed = Memo::new(move |_| {
+        let params = params.read();
+        CatalogQuery::from_url(|name| params.get_all(name).unwrap_or_default())
+    });
+    let query = Memo::new(move |_| parsed.read().query.clone());
+    let results = Resource::new(move || query.get(), search_courses);
+    let tags = OnceResource::new(tag_choices());
 
     view! {
         <Title text="Courses · AcmeLearn"/>
         <section class="catalog">
             <header class="page-header">
                 <h1>"Course catalog"</h1>
-                <p class="lede">"Every course, written by the AcmeLearn team."</p>
+                <p class="lede">
+                    "Every course, written by the AcmeLearn team. Search by topic or skill, "
+                    "then narrow by level, tags and length."
+                </p>
             </header>
-            <Form method="GET" action="" attr:class="filters" attr:role="search">
-                <label for="difficulty">"Difficulty"</label>
-                <select id="difficulty" name="difficulty" on:change=submit_on_change>
-                    <option value="" selected=move || chosen().is_none()>"Any difficulty"</option>
-                    {Difficulty::ALL
-                        .into_iter()
-                        .map(|difficulty| {
-                            view! {
-                                <option
-                                    value=difficulty.as_str()
-                                    selected=move || chosen() == Some(difficulty)
-                                >
-                                    {difficulty.label()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-                <button type="submit" class="button secondary apply">"Apply"</button>
-            </Form>
+            <Filters query tags/>
             {move || {
-                query
+                parsed
                     .read()
                     .notes
                     .iter()
@@ -62,8 +45,8 @@ pub fn CoursesPage() -> impl IntoView {
             }}
             <Transition fallback=|| view! { <p class="loading">"Loading courses…"</p> }>
                 {move || Suspend::new(async move {
-                    match courses.await {
-                        Ok(list) => view! { <CourseList courses=list/> }.into_any(),
+                    match results.await {
+                        Ok(page) => view! { <Results page query=query.get_untracked()/> }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
@@ -72,53 +55,346 @@ pub fn CoursesPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn CourseList(courses: Vec<CourseSummary>) -> impl IntoView {
-    let count = courses.len();
-    let summary = match count {
-        0 => "No courses match.".to_owned(),
-        1 => "1 course".to_owned(),
-        n => format!("{n} courses"),
-    };
-    view! {
-        <p class="result-count" role="status">{summary}</p>
-        <ul class="course-list" aria-label="Courses">
-            {courses
-                .into_iter()
-                .map(|course| view! { <CourseCard course/> })
-                .collect_view()}
-        </ul>
-        {(count == 0)
-            .then(|| {
-                view! {
-                    <p>
-                        <A href="/courses">"Show every course"</A>
-                    </p>
-                }
-            })}
+/// Submits the filter form a control belongs to. Enhancement only: without
+/// JavaScript the Apply button does the same.
+fn submit_form_of(event: leptos::ev::Event) {
+    use leptos::wasm_bindgen::JsCast;
+    let form = event
+        .target()
+        .and_then(|target| target.dyn_into::<leptos::web_sys::Element>().ok())
+        .and_then(|element| element.closest("form").ok().flatten())
+        .and_then(|form| form.dyn_into::<leptos::web_sys::HtmlFormElement>().ok());
+    if let Some(form) = form {
+        let _ = form.request_submit();
     }
 }
 
 #[component]
-fn CourseCard(course: CourseSummary) -> impl IntoView {
-    let hours = match course.duration_hours {
+fn Filters(
+    query: Memo<CatalogQuery>,
+    tags: OnceResource<Result<Vec<TagChoice>, crate::AppError>>,
+) -> impl IntoView {
+    let hours = |value: Option<i32>| value.map(|hours| hours.to_string()).unwrap_or_default();
+    view! {
+        <Form method="GET" action="/courses" attr:class="filters" attr:role="search">
+            <div class="filter-controls" on:change=submit_form_of>
+                <div class="filter search-field">
+                    <label for="search">"Search"</label>
+                    <input
+                        id="search"
+                        name="q"
+                        type="search"
+                        placeholder="Python, data pipelines, \"user research\"…"
+                        maxlength="200"
+                        prop:value=move || query.read().text.clone()
+                    />
+                </div>
+                <div class="filter">
+                    <label for="difficulty">"Difficulty"</label>
+                    <select id="difficulty" name="difficulty">
+                        <option value="" selected=move || query.read().difficulty.is_none()>
+                            "Any difficulty"
+                        </option>
+                        {Difficulty::ALL
+                            .into_iter()
+                            .map(|difficulty| {
+                                view! {
+                                    <option
+                                        value=difficulty.as_str()
+                                        selected=move || query.read().difficulty == Some(difficulty)
+                                    >
+                                        {difficulty.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="filter">
+                    <label for="add-tag">"Add a tag"</label>
+                    <input
+                        id="add-tag"
+                        name="tag"
+                        list="tag-choices"
+                        autocomplete="off"
+                        placeholder="Type to find a tag"
+                    />
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            let choices = tags.await.unwrap_or_default();
+                            view! {
+                                <datalist id="tag-choices">
+                                    {choices
+                                        .into_iter()
+                                        .map(|tag| {
+                                            let label = format!(
+                                                "{} · {} ({})",
+                                                tag.name,
+                                                tag.category,
+                                                tag.course_count,
+                                            );
+                                            view! { <option value=tag.name label=label></option> }
+                                        })
+                                        .collect_view()}
+                                </datalist>
+                            }
+                        })}
+                    </Suspense>
+                </div>
+                <fieldset class="filter duration-range">
+                    <legend>"Length in hours"</legend>
+                    <label for="min-hours" class="visually-hidden">"Minimum hours"</label>
+                    <input
+                        id="min-hours"
+                        name="min_hours"
+                        type="number"
+                        min="0"
+                        max=MAX_FILTER_HOURS
+                        inputmode="numeric"
+                        placeholder="min"
+                        prop:value=move || hours(query.read().min_hours)
+                    />
+                    <span aria-hidden="true">"–"</span>
+                    <label for="max-hours" class="visually-hidden">"Maximum hours"</label>
+                    <input
+                        id="max-hours"
+                        name="max_hours"
+                        type="number"
+                        min="0"
+                        max=MAX_FILTER_HOURS
+                        inputmode="numeric"
+                        placeholder="max"
+                        prop:value=move || hours(query.read().max_hours)
+                    />
+                </fieldset>
+                <div class="filter">
+                    <label for="sort">"Sort by"</label>
+                    <select id="sort" name="sort">
+                        {Sort::ALL
+                            .into_iter()
+                            .map(|sort| {
+                                view! {
+                                    <option
+                                        value=sort.as_str()
+                                        selected=move || query.read().sort == sort
+                                    >
+                                        {sort.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+            </div>
+            <ChosenTags query/>
+            <button type="submit" class="button secondary apply">"Apply"</button>
+        </Form>
+    }
+}
+
+/// The tag filters in force, as chips that remove themselves; the hidden
+/// inputs carry them along when the form is submitted.
+#[component]
+fn ChosenTags(query: Memo<CatalogQuery>) -> impl IntoView {
+    move || {
+        let query = query.get();
+        (!query.tags.is_empty()).then(|| {
+            view! {
+                <div class="chosen-tags">
+                    <span class="chosen-label">"Tags (all of):"</span>
+                    <ul class="chips" aria-label="Tag filters">
+                        {query
+                            .tags
+                            .iter()
+                            .map(|tag| {
+                                let remove = query.without_tag(tag).url();
+                                view! {
+                                    <li class="chip">
+                                        <input type="hidden" name="tag" value=tag.clone()/>
+                                        {tag.clone()}
+                                        <a
+                                            href=remove
+                                            class="chip-remove"
+                                            aria-label=format!("Remove the tag {tag}")
+                                        >
+                                            "×"
+                                        </a>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+fn Results(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
+    let summary = match page.total {
+        0 => "No courses match.".to_owned(),
+        1 => "1 course".to_owned(),
+        n => format!("{n} courses"),
+    };
+    let correction = page.corrected_text.clone().map(|corrected| {
+        let typed = query.text.clone();
+        let href = query.with_text(&corrected).url();
+        view! {
+            <p class="notice did-you-mean" role="status">
+                "Nothing matched “" {typed} "”. Did you mean "
+                <a href=href>{corrected.clone()}</a> "? Showing results for “" {corrected} "”."
+            </p>
+        }
+    });
+    let empty = page.courses.is_empty();
+    view! {
+        {page.notes.into_iter().map(|note| view! { <p class="notice" role="status">{note}</p> }).collect_view()}
+        {correction}
+        <p class="result-count" role="status">{summary}</p>
+        <ul class="course-list" aria-label="Courses">
+            {page.courses.into_iter().map(|hit| view! { <CourseCard hit/> }).collect_view()}
+        </ul>
+        {empty.then(|| view! { <EmptyState query=query.clone()/> })}
+        {(page.page_count > 1).then(|| view! { <Pager query page=page.page page_count=page.page_count/> })}
+    }
+}
+
+/// Nothing matched: say what to take away, each as a link that does it.
+#[component]
+fn EmptyState(query: CatalogQuery) -> impl IntoView {
+    let mut ways_out: Vec<(String, String)> = Vec::new();
+    if !query.text.is_empty() {
+        ways_out.push((
+            format!("Remove the search “{}”", query.text),
+            query.with_text("").url(),
+        ));
+    }
+    if let Some(difficulty) = query.difficulty {
+        ways_out.push((
+            format!(
+                "Include every difficulty, not only {}",
+                difficulty.label().to_lowercase()
+            ),
+            CatalogQuery {
+                difficulty: None,
+                page: 1,
+                ..query.clone()
+            }
+            .url(),
+        ));
+    }
+    for tag in &query.tags {
+        ways_out.push((
+            format!("Remove the tag “{tag}”"),
+            query.without_tag(tag).url(),
+        ));
+    }
+    if query.min_hours.is_some() || query.max_hours.is_some() {
+        ways_out.push((
+            "Allow any length".to_owned(),
+            CatalogQuery {
+                min_hours: None,
+                max_hours: None,
+                page: 1,
+                ..query.clone()
+            }
+            .url(),
+        ));
+    }
+    view! {
+        <div class="empty-state">
+            <p>"Try widening the search:"</p>
+            <ul>
+                {ways_out
+                    .into_iter()
+                    .map(|(label, href)| view! { <li><a href=href>{label}</a></li> })
+                    .collect_view()}
+                <li>
+                    <a href="/courses">"Show every course"</a>
+                </li>
+            </ul>
+        </div>
+    }
+}
+
+#[component]
+fn Pager(query: CatalogQuery, page: i64, page_count: i64) -> impl IntoView {
+    let previous = (page > 1).then(|| query.with_page(page - 1).url());
+    let next = (page < page_count).then(|| query.with_page(page + 1).url());
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {previous.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}
+            <span class="pager-position">{format!("Page {page} of {page_count}")}</span>
+            {next.map(|href| view! { <a href=href rel="next">"Next →"</a> })}
+        </nav>
+    }
+}
+
+/// Text with its matched words in `<mark>`.
+#[component]
+pub fn Marked(text: Highlighted) -> impl IntoView {
+    text.0
+        .into_iter()
+        .map(|(part, matched)| {
+            if matched {
+                view! { <mark>{part}</mark> }.into_any()
+            } else {
+                view! { <span>{part}</span> }.into_any()
+            }
+        })
+        .collect_view()
+}
+
+pub fn hours_label(hours: i32) -> String {
+    match hours {
         1 => "1 hour".to_owned(),
         n => format!("{n} hours"),
-    };
+    }
+}
+
+#[component]
+fn CourseCard(hit: CourseHit) -> impl IntoView {
+    let course = hit.course;
     view! {
         <li class="course-card">
-            <h2 class="course-title">{course.title}</h2>
+            <h2 class="course-title">
+                <A href=course.path()>
+                    <Marked text=hit.title/>
+                </A>
+            </h2>
             <p class="course-meta">
                 <DifficultyBadge difficulty=course.difficulty/>
-                <span class="duration">{hours}</span>
+                <span class="duration">{hours_label(course.duration_hours)}</span>
             </p>
-            <ul class="tags" aria-label="Tags">
-                {course
-                    .tags
-                    .into_iter()
-                    .map(|tag| view! { <li class="tag">{tag}</li> })
-                    .collect_view()}
-            </ul>
+            <p class="course-snippet">
+                <Marked text=hit.snippet/>
+            </p>
+            <TagLinks tags=course.tags/>
         </li>
+    }
+}
+
+/// Tags as links to the catalog filtered by each.
+#[component]
+pub fn TagLinks(tags: Vec<String>) -> impl IntoView {
+    view! {
+        <ul class="tags" aria-label="Tags">
+            {tags
+                .into_iter()
+                .map(|tag| {
+                    let href = CatalogQuery {
+                        tags: vec![tag.clone()],
+                        ..CatalogQuery::default()
+                    }
+                    .url();
+                    view! {
+                        <li>
+                            <a class="tag" href=href>{tag}</a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
     }
 }

@@ -7,7 +7,6 @@ use super::api::*;
 use super::model::{
     Change, HistoryEntry, Level, MAX_GOAL_CHARS, MAX_INTERESTS, ProfileData, TagGroup,
 };
-use crate::AppError;
 use crate::account::{CurrentUser, RequireUser};
 use crate::ui::{ErrorNotice, FormProblem, field_error};
 

@@ -109,6 +109,17 @@ async fn snapshots(
     .await
 }
 
+/// The learner's hours per week, when their profile says.
+pub async fn hours_per_week(pool: &PgPool, user_id: Uuid) -> Result<Option<i32>, AppError> {
+    Ok(
+        sqlx::query_scalar("select time_commitment from user_profiles where user_id = $1")
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?
+            .flatten(),
+    )
+}
+
 /// The profile page: current state, what the last save changed, and the
 /// tags to choose interests from.
 pub async fn page(pool: &PgPool, user_id: Uuid) -> Result<ProfileData, AppError> {

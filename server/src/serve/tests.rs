@@ -83,25 +83,80 @@ async fn a_bad_difficulty_in_the_url_is_explained_not_an_error(pool: PgPool) {
     assert!(html.contains("2 courses"));
 }
 
-#[sqlx::test(migrator = "crate::database::MIGRATOR")]
-async fn the_server_function_answers_bad_arguments_with_400(pool: PgPool) {
-    let app = app_with_catalog(pool).await;
-    let request = Request::post("/api/courses/list")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from("difficulty=wizard"))
-        .unwrap();
-    let (status, body) = send(app.clone(), request).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body.contains("BadRequest"), "{body}");
+fn search_request(body: &str) -> Request<Body> {
+    Request::post("/api/courses/search")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
 
-    let request = Request::post("/api/courses/list")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from("difficulty=beginner"))
-        .unwrap();
-    let (status, body) = send(app, request).await;
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn the_search_function_answers_bad_arguments_with_400(pool: PgPool) {
+    let app = app_with_catalog(pool).await;
+    for bad in [
+        r#"{"query": {"text": "", "difficulty": "wizard", "tags": [], "min_hours": null, "max_hours": null, "sort": "title", "page": 1}}"#,
+        r#"{"query": "everything"}"#,
+        "not json at all",
+    ] {
+        let (status, body) = send(app.clone(), search_request(bad)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert!(body.contains("BadRequest"), "{body}");
+    }
+
+    let (status, body) = send(
+        app.clone(),
+        search_request(
+            r#"{"query": {"text": "garden", "difficulty": "beginner", "tags": ["gardening"], "min_hours": null, "max_hours": 10, "sort": "relevance", "page": 1}}"#,
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("Garden Planning Basics"));
     assert!(!body.contains("Advanced Composting"));
+
+    // Out-of-range values sent straight to the function are corrected, not trusted.
+    let (status, body) = send(
+        app,
+        search_request(
+            r#"{"query": {"text": "", "difficulty": null, "tags": [], "min_hours": -5, "max_hours": null, "sort": "title", "page": -3}}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("cannot be negative"), "{body}");
+    assert!(body.contains("\"page\":1"), "{body}");
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn a_course_has_its_own_page_and_unknown_ones_are_404(pool: PgPool) {
+    let app = app_with_catalog(pool).await;
+    let (status, html) = send(app.clone(), get("/courses/garden-planning-basics")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Garden Planning Basics</h1>"), "{html}");
+    assert!(html.contains("Soil Testing"));
+    assert!(
+        html.contains("Advanced Composting"),
+        "related by the gardening tag"
+    );
+
+    let (status, html) = send(app, get("/courses/no-such-course")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Course not found"));
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn search_results_and_the_tag_index_are_in_the_html(pool: PgPool) {
+    let app = app_with_catalog(pool).await;
+    let (status, html) = send(app.clone(), get("/courses?q=compost")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<mark>Composting</mark>"), "{html}");
+    assert!(html.contains("1 course"));
+
+    let (status, html) = send(app, get("/tags")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("gardening"));
+    assert!(html.contains("2 courses"));
 }
 
 #[sqlx::test(migrator = "crate::database::MIGRATOR")]

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# `make bench-catalog`: how fast /courses answers searches with filters, with
+# the shipped catalog and with 100,000 generated courses. For each it starts
+# the release server, drives it with wrk at 32 connections over a mix of
+# search + filter URLs, and prints requests/s, p50 and p99, plus the size of
+# the server-rendered HTML. Prints figures; asserts nothing about speed.
+set -euo pipefail
+
+ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT_DIR"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT_DIR/target}"
+CLUSTER="$ROOT_DIR/.data/postgres-bench"
+PORT="${BENCH_PORT:-3200}"
+CONNECTIONS="${CONNECTIONS:-32}"
+DURATION="${DURATION:-15s}"
+LARGE_COUNT="${LARGE_COUNT:-100000}"
+SERVER_PID=""
+
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+}
+cleanup() {
+  stop_server
+  .ci/postgres.sh stop "$CLUSTER" || true
+}
+trap cleanup EXIT INT TERM
+
+.ci/install-tools.sh bench
+cargo leptos build --release --precompress
+SERVER="$TARGET_DIR/release/server"
+
+eval "$(.ci/postgres.sh start "$CLUSTER" 5435 postgres)"
+MAINTENANCE_URL="$DATABASE_URL"
+
+database_url() {
+  eval "$(.ci/postgres.sh start "$CLUSTER" 5435 "$1")"
+  echo "$DATABASE_URL"
+}
+
+# The shipped catalog, fresh every run.
+psql -q "$MAINTENANCE_URL" -c 'drop database if exists acmelearn_catalog_shipped with (force)'
+SHIPPED_URL="$(database_url acmelearn_catalog_shipped)"
+DATABASE_URL="$SHIPPED_URL" "$SERVER" import-catalog data/courses.json >/dev/null
+
+# The large catalog takes a minute or two to generate; kept between runs.
+LARGE_URL="$(database_url acmelearn_catalog_large)"
+DATABASE_URL="$LARGE_URL" "$SERVER" import-catalog data/courses.json >/dev/null
+have="$(psql -tAq "$LARGE_URL" -c 'select count(*) from courses' 2>/dev/null || echo 0)"
+if [ "$have" -lt "$LARGE_COUNT" ]; then
+  echo "generating $((LARGE_COUNT - have)) courses"
+  DATABASE_URL="$LARGE_URL" "$SERVER" seed-courses --count "$((LARGE_COUNT - have))"
+fi
+
+WRK_SCRIPT="$(mktemp)"
+cat >"$WRK_SCRIPT" <<'LUA'
+-- Searches and filters as learners combine them, in turn.
+local paths = {
+  "/courses?q=python",
+  "/courses?q=data+pipelines&difficulty=intermediate",
+  "/courses?tag=python&tag=data+analysis",
+  "/courses?q=web&min_hours=10&max_hours=40&sort=shortest",
+  "/courses?difficulty=beginner&tag=frontend&page=2",
+  "/courses?q=%22machine+learning%22+-python&sort=newest",
+  "/courses?q=pyhton",
+  "/courses?tag=performance&difficulty=advanced&sort=longest",
+}
+local next_path = 0
+request = function()
+  next_path = next_path % #paths + 1
+  return wrk.format("GET", paths[next_path])
+end
+LUA
+
+results=()
+run_case() {
+  local label="$1" url="$2"
+  DATABASE_URL="$url" CATALOG_FILE="" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
+    LEPTOS_SITE_ROOT="$ROOT_DIR/target/site" RUST_LOG=warn "$SERVER" serve &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  local html_bytes courses
+  html_bytes="$(curl -fs "http://127.0.0.1:$PORT/courses" | wc -c)"
+  courses="$(psql -tAq "$url" -c 'select count(*) from courses')"
+  # Warm the caches and the prepared statements, then measure.
+  wrk -t2 -c"$CONNECTIONS" -d3s -s "$WRK_SCRIPT" "http://127.0.0.1:$PORT" >/dev/null
+  local output
+  output="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WRK_SCRIPT" "http://127.0.0.1:$PORT")"
+  echo "$output"
+  stop_server
+  local rps p50 p99 errors
+  rps="$(awk '/^Requests\/sec/ {print $2}' <<<"$output")"
+  p50="$(awk '$1 == "50%" {print $2}' <<<"$output")"
+  p99="$(awk '$1 == "99%" {print $2}' <<<"$output")"
+  errors="$(awk '/Non-2xx/ {print $NF}' <<<"$output")"
+  results+=("$(printf '%-10s %9s %10s %9s %9s %12s %8s' "$label" "$courses" "$rps" "$p50" "$p99" "$html_bytes" "${errors:-0}")")
+}
+
+run_case shipped "$SHIPPED_URL"
+run_case large "$LARGE_URL"
+
+echo
+echo "/courses, search + filters, $CONNECTIONS connections, $DURATION per case, $(nproc) cores"
+printf '%-10s %9s %10s %9s %9s %12s %8s\n' catalog courses "req/s" p50 p99 "HTML bytes" non-2xx
+printf '%s\n' "${results[@]}"
+rm -f "$WRK_SCRIPT"

@@ -1,0 +1,470 @@
+//! Catalog search against PostgreSQL (a fresh database per test).
+
+use super::*;
+
+struct Course<'a> {
+    title: &'a str,
+    difficulty: &'a str,
+    hours: i32,
+    tags: &'a [&'a str],
+    skills: &'a [&'a str],
+    description: &'a str,
+}
+
+const CATALOG: &[Course] = &[
+    Course {
+        title: "Python Basics",
+        difficulty: "beginner",
+        hours: 10,
+        tags: &["python", "programming"],
+        skills: &["Python Syntax", "Functions"],
+        description: "Your first steps in programming, one small script at a time.",
+    },
+    Course {
+        title: "Data Analysis with Python",
+        difficulty: "intermediate",
+        hours: 30,
+        tags: &["python", "data analysis", "pandas"],
+        skills: &["Data Cleaning", "Functions"],
+        description: "Load, clean and summarise tables of data.",
+    },
+    Course {
+        title: "Web Apps in a Weekend",
+        difficulty: "beginner",
+        hours: 8,
+        tags: &["web", "html"],
+        skills: &["Page Layout"],
+        description: "Build a small website; the backend is written in Python.",
+    },
+    Course {
+        title: "Distributed Data Pipelines",
+        difficulty: "advanced",
+        hours: 60,
+        tags: &["data engineering", "python", "pandas"],
+        skills: &["Stream Processing", "Data Cleaning"],
+        description: "Move data reliably between systems at scale.",
+    },
+    Course {
+        title: "User Research Essentials",
+        difficulty: "beginner",
+        hours: 12,
+        tags: &["design", "research"],
+        skills: &["Interviewing"],
+        description: "Learn what people need before you design anything.",
+    },
+];
+
+/// Inserts courses as the import would (links, then the search refresh).
+async fn insert(pool: &PgPool, courses: &[Course<'_>]) {
+    for course in courses {
+        let id: Uuid = sqlx::query_scalar(
+            "insert into courses (title, description, difficulty, duration, contents)
+             values ($1, $2, $3, $4, 'Module 1: Start - the basics. Module 2: Next - the rest.')
+             returning id",
+        )
+        .bind(course.title)
+        .bind(course.description)
+        .bind(course.difficulty)
+        .bind(course.hours)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        for tag in course.tags {
+            sqlx::query(
+                "with tag as (insert into tags (name, category) values ($1, 'Topics')
+                              on conflict (name) do update set name = excluded.name returning id)
+                 insert into course_tags (course_id, tag_id) select $2, id from tag",
+            )
+            .bind(tag)
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+        for skill in course.skills {
+            sqlx::query(
+                "with skill as (insert into skills (name) values ($1)
+                                on conflict ((lower(name))) do update set name = excluded.name returning id)
+                 insert into course_skills (course_id, skill_id) select $2, id from skill",
+            )
+            .bind(skill)
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+    sqlx::query("select refresh_catalog_search(array(select id from courses))")
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+async fn catalog(pool: &PgPool) {
+    insert(pool, CATALOG).await;
+}
+
+fn query(pairs: &[(&str, &str)]) -> CatalogQuery {
+    let parsed = CatalogQuery::from_url(|name| {
+        pairs
+            .iter()
+            .filter(|(key, _)| *key == name)
+            .map(|(_, value)| value.to_string())
+            .collect()
+    });
+    assert!(parsed.notes.is_empty(), "{:?}", parsed.notes);
+    parsed.query
+}
+
+fn titles(page: &CatalogPage) -> Vec<String> {
+    page.courses
+        .iter()
+        .map(|hit| hit.course.title.clone())
+        .collect()
+}
+
+async fn titles_for(pool: &PgPool, pairs: &[(&str, &str)]) -> Vec<String> {
+    titles(&search(pool, &query(pairs)).await.unwrap())
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn without_a_search_everything_is_listed_by_title(pool: PgPool) {
+    catalog(&pool).await;
+    let page = search(&pool, &CatalogQuery::default()).await.unwrap();
+    assert_eq!(page.total, 5);
+    assert_eq!((page.page, page.page_count), (1, 1));
+    assert_eq!(
+        titles(&page),
+        [
+            "Data Analysis with Python",
+            "Distributed Data Pipelines",
+            "Python Basics",
+            "User Research Essentials",
+            "Web Apps in a Weekend"
+        ]
+    );
+    assert!(page.notes.is_empty());
+    assert_eq!(page.courses[2].course.tags, ["programming", "python"]);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_exact_title_ranks_first_then_title_matches(pool: PgPool) {
+    catalog(&pool).await;
+    let found = titles_for(&pool, &[("q", "python basics")]).await;
+    assert_eq!(found[0], "Python Basics");
+
+    let found = titles_for(&pool, &[("q", "Data Analysis with Python")]).await;
+    assert_eq!(found, ["Data Analysis with Python"]);
+
+    // Title matches (weight A) outrank a mention in the description (C).
+    let found = titles_for(&pool, &[("q", "python")]).await;
+    assert_eq!(found.len(), 4);
+    assert_eq!(found.last().unwrap(), "Web Apps in a Weekend");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn tags_and_skills_are_searched_and_words_are_stemmed(pool: PgPool) {
+    catalog(&pool).await;
+    assert_eq!(
+        titles_for(&pool, &[("q", "interviews")]).await,
+        ["User Research Essentials"]
+    );
+    assert_eq!(
+        titles_for(&pool, &[("q", "pandas")]).await.len(),
+        2,
+        "a tag is searchable"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn phrases_and_exclusions_follow_web_search_syntax(pool: PgPool) {
+    catalog(&pool).await;
+    assert_eq!(
+        titles_for(&pool, &[("q", "\"data cleaning\" -pipelines")]).await,
+        ["Data Analysis with Python"]
+    );
+    assert_eq!(
+        titles_for(&pool, &[("q", "python -pandas")]).await,
+        ["Python Basics", "Web Apps in a Weekend"]
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn matches_are_highlighted(pool: PgPool) {
+    catalog(&pool).await;
+    let page = search(&pool, &query(&[("q", "weekend")])).await.unwrap();
+    let title = &page.courses[0].title;
+    assert_eq!(title.text(), "Web Apps in a Weekend");
+    assert!(title.0.contains(&("Weekend".to_owned(), true)), "{title:?}");
+    assert!(page.courses[0].snippet.text().contains("website"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_typo_is_corrected_when_nothing_matches(pool: PgPool) {
+    catalog(&pool).await;
+    let page = search(&pool, &query(&[("q", "pyhton")])).await.unwrap();
+    assert_eq!(page.corrected_text.as_deref(), Some("python"));
+    assert_eq!(page.total, 4);
+
+    let page = search(&pool, &query(&[("q", "pyhton basics")]))
+        .await
+        .unwrap();
+    assert_eq!(page.corrected_text.as_deref(), Some("python basics"));
+    assert_eq!(titles(&page)[0], "Python Basics");
+
+    // Real words are never "corrected", and nonsense finds nothing.
+    let page = search(&pool, &query(&[("q", "python")])).await.unwrap();
+    assert_eq!(page.corrected_text, None);
+    let page = search(&pool, &query(&[("q", "zzzqqqxx")])).await.unwrap();
+    assert_eq!((page.total, page.corrected_text), (0, None));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn each_filter_narrows_alone_and_together(pool: PgPool) {
+    catalog(&pool).await;
+    assert_eq!(
+        titles_for(&pool, &[("difficulty", "beginner")]).await,
+        [
+            "Python Basics",
+            "User Research Essentials",
+            "Web Apps in a Weekend"
+        ]
+    );
+    // Tags combine with AND.
+    assert_eq!(
+        titles_for(&pool, &[("tag", "python"), ("tag", "pandas")]).await,
+        ["Data Analysis with Python", "Distributed Data Pipelines"]
+    );
+    assert_eq!(
+        titles_for(&pool, &[("tag", "python"), ("tag", "html")]).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        titles_for(&pool, &[("min_hours", "10"), ("max_hours", "30")]).await,
+        [
+            "Data Analysis with Python",
+            "Python Basics",
+            "User Research Essentials"
+        ]
+    );
+    assert_eq!(
+        titles_for(
+            &pool,
+            &[
+                ("q", "data"),
+                ("tag", "pandas"),
+                ("difficulty", "advanced"),
+                ("min_hours", "40")
+            ]
+        )
+        .await,
+        ["Distributed Data Pipelines"]
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_sort_orders_as_named(pool: PgPool) {
+    catalog(&pool).await;
+    let shortest = titles_for(&pool, &[("sort", "shortest")]).await;
+    assert_eq!(shortest[0], "Web Apps in a Weekend");
+    assert_eq!(shortest[4], "Distributed Data Pipelines");
+    let longest = titles_for(&pool, &[("sort", "longest")]).await;
+    assert_eq!(longest[0], "Distributed Data Pipelines");
+    let title = titles_for(&pool, &[("sort", "title")]).await;
+    assert_eq!(title[0], "Data Analysis with Python");
+
+    sqlx::query("update courses set created_at = now() + interval '1 day' where title = 'User Research Essentials'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let newest = titles_for(&pool, &[("sort", "newest")]).await;
+    assert_eq!(newest[0], "User Research Essentials");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_hold_twenty_and_a_page_past_the_end_shows_the_last(pool: PgPool) {
+    let titles_owned: Vec<String> = (1..=45).map(|n| format!("Course {n:02}")).collect();
+    let courses: Vec<Course> = titles_owned
+        .iter()
+        .map(|title| Course {
+            title,
+            difficulty: "beginner",
+            hours: 5,
+            tags: &["general"],
+            skills: &["Basics"],
+            description: "A course.",
+        })
+        .collect();
+    insert(&pool, &courses).await;
+
+    let first = search(&pool, &CatalogQuery::default()).await.unwrap();
+    assert_eq!(
+        (first.total, first.page_count, first.courses.len()),
+        (45, 3, 20)
+    );
+    assert_eq!(first.courses[0].course.title, "Course 01");
+    let third = search(&pool, &query(&[("page", "3")])).await.unwrap();
+    assert_eq!(third.courses.len(), 5);
+    assert_eq!(third.courses[0].course.title, "Course 41");
+
+    let far = search(&pool, &query(&[("page", "9000000000")]))
+        .await
+        .unwrap();
+    assert_eq!(far.page, 3);
+    assert_eq!(far.courses.len(), 5);
+    assert!(
+        far.notes[0].contains("There is no page 9000000000"),
+        "{:?}",
+        far.notes
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn unknown_tags_and_empty_searches_are_explained_not_errors(pool: PgPool) {
+    catalog(&pool).await;
+    let page = search(&pool, &query(&[("tag", "python"), ("tag", "cobol")]))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 3, "the unknown tag is left out");
+    assert_eq!(
+        page.notes,
+        ["There is no tag “cobol”, so that filter was left out."]
+    );
+
+    let page = search(&pool, &query(&[("q", "the and of")])).await.unwrap();
+    assert_eq!(page.total, 5);
+    assert!(page.notes[0].contains("no words specific enough"));
+
+    for odd in [
+        "💥🔥",
+        "'; drop table courses; --",
+        "\"unclosed",
+        "-",
+        "!!!",
+        "a & b | c",
+        "ｐｙｔｈｏｎ",
+        "\u{202e}nohtyp",
+    ] {
+        let page = search(&pool, &query(&[("q", odd)])).await;
+        assert!(page.is_ok(), "{odd}: {page:?}");
+    }
+
+    let huge = CatalogQuery {
+        text: "x".repeat(10_000),
+        page: -4,
+        tags: (0..500).map(|n| format!("tag {n}")).collect(),
+        ..CatalogQuery::default()
+    };
+    let checked = huge.checked();
+    assert_eq!(checked.query.text.len(), 200);
+    assert_eq!(checked.query.page, 1);
+    assert!(search(&pool, &checked.query).await.is_ok());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_course_page_has_its_details_and_related_courses(pool: PgPool) {
+    catalog(&pool).await;
+    let detail = course_detail(&pool, "data-analysis-with-python")
+        .await
+        .unwrap()
+        .expect("found by slug");
+    assert_eq!(detail.course.title, "Data Analysis with Python");
+    assert_eq!(detail.skills, ["Data Cleaning", "Functions"]);
+    assert_eq!(detail.syllabus.len(), 2);
+    let related: Vec<&str> = detail.related.iter().map(|c| c.title.as_str()).collect();
+    // Shares python, pandas and Data Cleaning with the pipelines course.
+    assert_eq!(related[0], "Distributed Data Pipelines");
+    assert!(!related.contains(&"User Research Essentials"));
+
+    let by_id = course_detail(&pool, &detail.course.id.to_string())
+        .await
+        .unwrap()
+        .expect("found by id");
+    assert_eq!(by_id.course.slug, "data-analysis-with-python");
+
+    assert_eq!(course_detail(&pool, "no-such-course").await.unwrap(), None);
+    assert_eq!(
+        course_detail(&pool, &Uuid::nil().to_string())
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn titles_that_slug_alike_get_distinct_addresses(pool: PgPool) {
+    let course = |title| Course {
+        title,
+        difficulty: "beginner",
+        hours: 5,
+        tags: &["c++"],
+        skills: &["Pointers"],
+        description: "Systems programming.",
+    };
+    insert(
+        &pool,
+        &[
+            course("C++ Basics!"),
+            course("C Plus Plus: Basics"),
+            course("C# Basics"),
+        ],
+    )
+    .await;
+    let slugs: Vec<String> =
+        sqlx::query_scalar("select slug from courses order by created_at, slug")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let mut sorted = slugs.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        [
+            "c-plus-plus-basics",
+            "c-plus-plus-basics-2",
+            "c-sharp-basics"
+        ]
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn tag_choices_carry_course_counts(pool: PgPool) {
+    catalog(&pool).await;
+    let tags = tag_choices(&pool).await.unwrap();
+    let python = tags.iter().find(|tag| tag.name == "python").unwrap();
+    assert_eq!(python.course_count, 3);
+    assert_eq!(python.category, "Topics");
+    assert_eq!(tags.len(), 9);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_search_uses_its_indexes(pool: PgPool) {
+    catalog(&pool).await;
+    // Planner statistics for a small table favour scans; forbid them to see
+    // that an index can serve each lookup at all.
+    let mut connection = pool.acquire().await.unwrap();
+    sqlx::query("set enable_seqscan = off")
+        .execute(&mut *connection)
+        .await
+        .unwrap();
+    let plan: Vec<String> = sqlx::query_scalar(
+        "explain select id from courses where search_document @@ websearch_to_tsquery('english', 'python')",
+    )
+    .fetch_all(&mut *connection)
+    .await
+    .unwrap();
+    assert!(
+        plan.join("\n").contains("courses_search_document_idx"),
+        "{plan:?}"
+    );
+    let plan: Vec<String> = sqlx::query_scalar(
+        "explain select term from search_terms order by term <-> 'pyhton' limit 1",
+    )
+    .fetch_all(&mut *connection)
+    .await
+    .unwrap();
+    assert!(
+        plan.join("\n").contains("search_terms_trigram_idx"),
+        "{plan:?}"
+    );
+}
