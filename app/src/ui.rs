@@ -62,7 +62,9 @@ pub fn FormField(
                 required=true
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described_by
-                prop:value=move || value.map(|value| value.get()).unwrap_or_default()
+                // An attribute, not a property: hydration leaves attributes
+                // alone, so whatever was typed before the app went live stays.
+                value=move || value.map(|value| value.get())
             />
             {move || {
                 error
@@ -100,4 +102,19 @@ pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Sign
             .get()
             .and_then(|error| error.form_errors().and_then(|errors| errors.field(field)))
     })
+}
+
+/// Keeps an input showing `value` when it changes later (back and forward
+/// through the history, a link that changes the URL) without touching it when
+/// the app goes live, when it may already hold what the learner is typing.
+/// Render the initial value as the `value` attribute alongside.
+pub fn follow_value(input: NodeRef<leptos::html::Input>, value: impl Fn() -> String + 'static) {
+    Effect::new(move |already_ran: Option<()>| {
+        let value = value();
+        if already_ran.is_some()
+            && let Some(input) = input.get_untracked()
+        {
+            input.set_value(&value);
+        }
+    });
 }

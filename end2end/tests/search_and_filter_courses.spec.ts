@@ -133,7 +133,7 @@ test('an unknown course address shows a not-found page', async ({ page }) => {
 test('the tag index lists tags by category with counts', async ({ page }) => {
   await page.goto('/tags');
   await expect(page.getByRole('heading', { level: 1, name: 'Browse by tag' })).toBeVisible();
-  await expect(page.getByRole('heading', { level: 2, name: 'Data' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: 'Data', exact: true })).toBeVisible();
   await page.getByRole('link', { name: 'sql', exact: true }).click();
   await expect(page).toHaveURL(/\/courses\?tag=sql$/);
   expect(await courseCount(page)).toBeGreaterThanOrEqual(2);

@@ -7,7 +7,7 @@ use super::{
     CatalogPage, CatalogQuery, CourseHit, Difficulty, Highlighted, MAX_FILTER_HOURS, Sort,
     TagChoice, search_courses, tag_choices,
 };
-use crate::ui::{DifficultyBadge, ErrorNotice};
+use crate::ui::{DifficultyBadge, ErrorNotice, follow_value};
 
 /// `/courses`: search and filter the catalog. The whole view lives in the URL,
 /// so a link reproduces it and back/forward walk through it. Without
@@ -75,8 +75,28 @@ fn Filters(
     tags: OnceResource<Result<Vec<TagChoice>, crate::AppError>>,
 ) -> impl IntoView {
     let hours = |value: Option<i32>| value.map(|hours| hours.to_string()).unwrap_or_default();
+    let search_input = NodeRef::new();
+    let min_input = NodeRef::new();
+    let max_input = NodeRef::new();
+    follow_value(search_input, move || query.read().text.clone());
+    follow_value(min_input, move || hours(query.read().min_hours));
+    follow_value(max_input, move || hours(query.read().max_hours));
+    // A tag just added shows as a chip; the box is ready for the next one.
+    let add_tag_input = NodeRef::new();
+    follow_value(add_tag_input, move || {
+        query.track();
+        String::new()
+    });
     view! {
-        <Form method="GET" action="/courses" attr:class="filters" attr:role="search">
+        // autocomplete="off": going back to an earlier view must show that
+        // view's filters, not the ones the browser remembers typing.
+        <Form
+            method="GET"
+            action="/courses"
+            attr:class="filters"
+            attr:role="search"
+            attr:autocomplete="off"
+        >
             <div class="filter-controls" on:change=submit_form_of>
                 <div class="filter search-field">
                     <label for="search">"Search"</label>
@@ -86,7 +106,8 @@ fn Filters(
                         type="search"
                         placeholder="Python, data pipelines, \"user research\"…"
                         maxlength="200"
-                        prop:value=move || query.read().text.clone()
+                        node_ref=search_input
+                        value=query.read_untracked().text.clone()
                     />
                 </div>
                 <div class="filter">
@@ -116,6 +137,7 @@ fn Filters(
                         id="add-tag"
                         name="tag"
                         list="tag-choices"
+                        node_ref=add_tag_input
                         autocomplete="off"
                         placeholder="Type to find a tag"
                     />
@@ -152,7 +174,8 @@ fn Filters(
                         max=MAX_FILTER_HOURS
                         inputmode="numeric"
                         placeholder="min"
-                        prop:value=move || hours(query.read().min_hours)
+                        node_ref=min_input
+                        value=hours(query.read_untracked().min_hours)
                     />
                     <span aria-hidden="true">"–"</span>
                     <label for="max-hours" class="visually-hidden">"Maximum hours"</label>
@@ -164,7 +187,8 @@ fn Filters(
                         max=MAX_FILTER_HOURS
                         inputmode="numeric"
                         placeholder="max"
-                        prop:value=move || hours(query.read().max_hours)
+                        node_ref=max_input
+                        value=hours(query.read_untracked().max_hours)
                     />
                 </fieldset>
                 <div class="filter">
