@@ -106,8 +106,8 @@ language sql as $$
                     join skills s on s.id = cs.skill_id where cs.course_id = c.id), '')), 'B')
             || setweight(to_tsvector('english', c.description), 'C')
             || setweight(to_tsvector('english', c.contents), 'D') as document
-        from courses c
-        where c.id = any(course_ids)
+        -- A join, not "= any(course_ids)": the array can hold 100,000 ids.
+        from courses c join unnest(course_ids) as refreshed (id) on refreshed.id = c.id
     )
     update courses c set search_document = fresh.document
     from fresh
@@ -121,8 +121,8 @@ language sql as $$
 
     insert into search_terms (term)
     select distinct word
-    from (select regexp_split_to_table(lower(title), '[^[:alnum:]#+]+') from courses
-              where id = any(course_ids)
+    from (select regexp_split_to_table(lower(c.title), '[^[:alnum:]#+]+')
+          from courses c join unnest(course_ids) as refreshed (id) on refreshed.id = c.id
           union all
           select regexp_split_to_table(name, '[^[:alnum:]#+]+') from tags
           union all

@@ -2,7 +2,7 @@
 //! default, documented in `.env.example` and the README.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -70,8 +70,10 @@ pub struct ServeConfig {
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
     /// Course catalog imported at start-up; an empty value skips the import.
+    // Text rather than a path: clap refuses an empty path, and empty is how
+    // `CATALOG_FILE=` says "no import".
     #[arg(long, env = "CATALOG_FILE", default_value = "data/courses.json")]
-    pub catalog_file: PathBuf,
+    pub catalog_file: String,
     /// Tag → category map for the catalog; tags it does not name go to "Other".
     #[arg(
         long,
@@ -103,6 +105,12 @@ pub struct ServeConfig {
 }
 
 impl ServeConfig {
+    /// The catalog to import at start-up, if any.
+    pub fn catalog_to_import(&self) -> Option<&Path> {
+        let file = self.catalog_file.trim();
+        (!file.is_empty()).then(|| Path::new(file))
+    }
+
     pub fn public_url(&self) -> String {
         self.public_url
             .clone()
@@ -156,6 +164,15 @@ mod tests {
             Some(Command::ImportCatalog(import)) => {
                 assert_eq!(import.file, PathBuf::from("other.json"))
             }
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_empty_catalog_file_skips_the_import() {
+        let cli = Cli::parse_from(["server", "serve", "--catalog-file", ""]);
+        match cli.command {
+            Some(Command::Serve(serve)) => assert_eq!(serve.catalog_to_import(), None),
             other => panic!("parsed as {other:?}"),
         }
     }

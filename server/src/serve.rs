@@ -39,10 +39,10 @@ pub struct AppState {
 }
 
 pub async fn serve(pool: PgPool, config: ServeConfig) -> Result<(), ServerError> {
-    if !config.catalog_file.as_os_str().is_empty() {
+    if let Some(catalog) = config.catalog_to_import() {
         let summary = import_catalog::import_file(
             &pool,
-            &config.catalog_file,
+            catalog,
             Some(&config.tag_categories_file)
                 .filter(|path| path.exists())
                 .map(|path| path.as_path()),

@@ -129,20 +129,23 @@ fn order_by(sort: Sort) -> &'static str {
 pub async fn search(pool: &PgPool, query: &CatalogQuery) -> Result<CatalogPage, sqlx::Error> {
     let mut notes = Vec::new();
 
-    let mut text = (!query.text.is_empty()).then(|| query.text.clone());
-    if let Some(words) = &text
-        && !has_searchable_words(pool, words).await?
-    {
-        notes.push(format!(
-            "“{words}” has no words specific enough to search for; showing every course."
-        ));
-        text = None;
-    }
+    let text = (!query.text.is_empty()).then(|| query.text.clone());
+    let (searchable, tag_ids) =
+        check_words_and_tags(pool, text.as_deref(), &query.tags, &mut notes).await?;
+    let text = match text {
+        Some(words) if !searchable => {
+            notes.push(format!(
+                "“{words}” has no words specific enough to search for; showing every course."
+            ));
+            None
+        }
+        text => text,
+    };
 
     let mut filter = Filter {
         text,
         difficulty: query.difficulty,
-        tag_ids: known_tags(pool, &query.tags, &mut notes).await?,
+        tag_ids,
         min_hours: query.min_hours,
         max_hours: query.max_hours,
     };
@@ -189,32 +192,32 @@ pub async fn search(pool: &PgPool, query: &CatalogQuery) -> Result<CatalogPage, 
     })
 }
 
-/// Whether the words leave anything to search for once stop words ("the",
-/// "and") and punctuation are gone.
-async fn has_searchable_words(pool: &PgPool, words: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("select numnode(websearch_to_tsquery('english', $1)) > 0")
-        .bind(words)
-        .fetch_one(pool)
-        .await
-}
-
-/// The ids of the named tags; each unknown name adds a note instead.
-async fn known_tags(
+/// In one round trip: whether the words leave anything to search for once
+/// stop words ("the", "and") and punctuation are gone, and the ids of the
+/// named tags; each unknown tag adds a note instead.
+async fn check_words_and_tags(
     pool: &PgPool,
-    names: &[String],
+    words: Option<&str>,
+    tags: &[String],
     notes: &mut Vec<String>,
-) -> Result<Vec<Uuid>, sqlx::Error> {
-    if names.is_empty() {
-        return Ok(Vec::new());
+) -> Result<(bool, Vec<Uuid>), sqlx::Error> {
+    if words.is_none() && tags.is_empty() {
+        return Ok((true, Vec::new()));
     }
-    let found: HashMap<String, Uuid> =
-        sqlx::query_as("select name, id from tags where name = any($1)")
-            .bind(names)
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .collect();
-    Ok(names
+    let (searchable, names, ids): (bool, Vec<String>, Vec<Uuid>) = sqlx::query_as(
+        r#"
+        select $1::text is null or numnode(websearch_to_tsquery('english', $1)) > 0,
+               coalesce(array_agg(t.name), '{}'),
+               coalesce(array_agg(t.id), '{}')
+        from (select name, id from tags where name = any($2)) t
+        "#,
+    )
+    .bind(words)
+    .bind(tags)
+    .fetch_one(pool)
+    .await?;
+    let found: HashMap<String, Uuid> = names.into_iter().zip(ids).collect();
+    let tag_ids = tags
         .iter()
         .filter_map(|name| {
             let id = found.get(name).copied();
@@ -225,7 +228,8 @@ async fn known_tags(
             }
             id
         })
-        .collect())
+        .collect();
+    Ok((searchable, tag_ids))
 }
 
 async fn count(pool: &PgPool, filter: &Filter) -> Result<i64, sqlx::Error> {
