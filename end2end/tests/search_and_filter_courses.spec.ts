@@ -4,7 +4,9 @@ import { test, expect, type Page } from '@playwright/test';
 
 const noJavaScript = () => test.info().project.name === 'no-javascript';
 
+/** The number of matching courses, once the results for the current address are in. */
 async function courseCount(page: Page): Promise<number> {
+  await expect(page.locator('.results[aria-busy="true"]')).toHaveCount(0);
   const text = await page.locator('.result-count').innerText();
   const match = text.match(/(\d+) courses?/);
   return match ? Number(match[1]) : 0;
@@ -47,6 +49,7 @@ test('a learner searches, narrows by tags and difficulty, and the address keeps 
   await expect(tagChips(page)).toHaveCount(2);
   await expect(page).toHaveURL(/tag=python/);
   await expect(page).toHaveURL(/tag=data(\+|%20)analysis/);
+  await expect(courseCards(page).locator('.tags', { hasNotText: 'data analysis' })).toHaveCount(0);
   const tagged = await courseCount(page);
   expect(tagged).toBeGreaterThan(0);
   expect(tagged).toBeLessThanOrEqual(searched);

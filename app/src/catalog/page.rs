@@ -23,6 +23,7 @@ pub fn CoursesPage() -> impl IntoView {
     let query = Memo::new(move |_| parsed.read().query.clone());
     let results = Resource::new(move || query.get(), search_courses);
     let tags = OnceResource::new(tag_choices());
+    let (pending, set_pending) = signal(false);
 
     view! {
         <Title text="Courses · AcmeLearn"/>
@@ -43,14 +44,21 @@ pub fn CoursesPage() -> impl IntoView {
                     .map(|note| view! { <p class="notice" role="status">{note.clone()}</p> })
                     .collect_view()
             }}
-            <Transition fallback=|| view! { <p class="loading">"Loading courses…"</p> }>
-                {move || Suspend::new(async move {
-                    match results.await {
-                        Ok(page) => view! { <Results page query=query.get_untracked()/> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            // aria-busy tells assistive technology (and the browser tests)
+            // that the results shown are about to be replaced.
+            <div class="results" aria-busy=move || pending.get().to_string()>
+                <Transition
+                    fallback=|| view! { <p class="loading">"Loading courses…"</p> }
+                    set_pending
+                >
+                    {move || Suspend::new(async move {
+                        match results.await {
+                            Ok(page) => view! { <Results page query=query.get_untracked()/> }.into_any(),
+                            Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </div>
         </section>
     }
 }
