@@ -127,7 +127,8 @@ language sql as $$
           select regexp_split_to_table(name, '[^[:alnum:]#+]+') from tags
           union all
           select regexp_split_to_table(lower(name), '[^[:alnum:]#+]+') from skills) words (word)
-    where length(word) >= 3
+    -- Words, not numbers: "#42" or "2024" is never a typo worth correcting.
+    where length(word) >= 3 and word ~ '[[:alpha:]]'
     on conflict (term) do nothing;
 $$;
 

@@ -294,7 +294,10 @@ async fn page_of(
                 None => Highlighted::plain(row.course.title.clone()),
             };
             let snippet = match &row.marked_snippet {
-                Some(marked) => Highlighted::from_marked(marked, MATCH_START, MATCH_STOP),
+                Some(marked) => excerpt_of(
+                    Highlighted::from_marked(marked, MATCH_START, MATCH_STOP),
+                    &row.description,
+                ),
                 None => Highlighted::plain(opening_words(&row.description, 32)),
             };
             Ok(CourseHit {
@@ -304,6 +307,20 @@ async fn page_of(
             })
         })
         .collect()
+}
+
+/// A passage of `full` marked as one: an ellipsis where it starts after the
+/// beginning or stops before the end.
+fn excerpt_of(mut passage: Highlighted, full: &str) -> Highlighted {
+    let text = passage.text();
+    let text = text.trim();
+    if !full.trim_start().starts_with(text) {
+        passage.0.insert(0, ("…".to_owned(), false));
+    }
+    if !full.trim_end().ends_with(text) {
+        passage.0.push(("…".to_owned(), false));
+    }
+    passage
 }
 
 /// The first `count` words, with an ellipsis when there were more.
@@ -451,7 +468,12 @@ async fn related_courses(
         )
         select c.id, c.slug, c.title, c.difficulty, c.duration, {COURSE_TAGS} as tags
         from shared join courses c on c.id = shared.course_id
-        order by shared.shared desc, lower(c.title)
+        -- Among equally related courses, those closest in difficulty first.
+        order by shared.shared desc,
+                 abs(array_position(array['beginner', 'intermediate', 'advanced'], c.difficulty)
+                     - (select array_position(array['beginner', 'intermediate', 'advanced'], difficulty)
+                        from courses where id = $1)),
+                 lower(c.title)
         limit 5
         "#
     ))
@@ -463,3 +485,19 @@ async fn related_courses(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::*;
+
+    #[test]
+    fn a_passage_from_the_middle_gets_ellipses() {
+        let full = "One two three. Four five six. Seven eight.";
+        let middle = excerpt_of(Highlighted::plain("Four five six."), full);
+        assert_eq!(middle.text(), "…Four five six.…");
+        let whole = excerpt_of(Highlighted::plain(full), full);
+        assert_eq!(whole.text(), full);
+        let start = excerpt_of(Highlighted::plain("One two"), full);
+        assert_eq!(start.text(), "One two…");
+    }
+}
