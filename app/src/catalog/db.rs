@@ -13,8 +13,8 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::{
-    CatalogPage, CatalogQuery, CourseDetail, CourseHit, CourseSummary, Difficulty, Highlighted,
-    PAGE_SIZE, Sort, TagChoice, parse_syllabus,
+    COUNTED_MATCHES, CatalogPage, CatalogQuery, CourseDetail, CourseHit, CourseSummary, Difficulty,
+    Highlighted, PAGE_SIZE, Sort, TagChoice, parse_syllabus,
 };
 
 /// Markers `ts_headline` puts around matches; control characters, which
@@ -167,6 +167,8 @@ pub async fn search(pool: &PgPool, query: &CatalogQuery) -> Result<CatalogPage, 
         }
     }
 
+    let more_than_counted = total > COUNTED_MATCHES;
+    let total = total.min(COUNTED_MATCHES);
     let page_count = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = if query.page > page_count {
         notes.push(format!(
@@ -185,6 +187,7 @@ pub async fn search(pool: &PgPool, query: &CatalogQuery) -> Result<CatalogPage, 
     Ok(CatalogPage {
         courses,
         total,
+        more_than_counted,
         page,
         page_count,
         notes,
@@ -232,9 +235,15 @@ async fn check_words_and_tags(
     Ok((searchable, tag_ids))
 }
 
+/// Matching courses, counted up to one past `COUNTED_MATCHES`: past that,
+/// "1,000+" says all a learner needs, and a broad search over a large
+/// catalog does not pay for counting every match.
 async fn count(pool: &PgPool, filter: &Filter) -> Result<i64, sqlx::Error> {
-    let mut sql = QueryBuilder::new("select count(*)");
+    let mut sql = QueryBuilder::new("select count(*) from (select 1");
     filter.push_where(&mut sql);
+    sql.push(" limit ")
+        .push_bind(COUNTED_MATCHES + 1)
+        .push(") matches");
     sql.build_query_scalar().fetch_one(pool).await
 }
 

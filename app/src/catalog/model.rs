@@ -63,6 +63,9 @@ impl FromStr for Difficulty {
 
 /// Courses per page of the catalog.
 pub const PAGE_SIZE: i64 = 20;
+/// Matches are counted up to this many; beyond, the page says "1,000+" and
+/// offers the first 50 pages.
+pub const COUNTED_MATCHES: i64 = 1_000;
 /// Longer searches are cut to this many characters, with a note.
 pub const MAX_SEARCH_CHARS: usize = 200;
 /// More tag filters than this narrow nothing further in practice.
@@ -452,8 +455,10 @@ fn hours_param(value: Option<String>, label: &str, notes: &mut Vec<String>) -> O
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogPage {
     pub courses: Vec<CourseHit>,
-    /// Matching courses on every page.
+    /// Matching courses on every page (at most `COUNTED_MATCHES`).
     pub total: i64,
+    /// Whether more courses than `total` match.
+    pub more_than_counted: bool,
     /// The page shown (a page past the end shows the last one).
     pub page: i64,
     pub page_count: i64,

@@ -265,6 +265,7 @@ fn ChosenTags(query: Memo<CatalogQuery>) -> impl IntoView {
 #[component]
 fn Results(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
     let summary = match page.total {
+        _ if page.more_than_counted => format!("{}+ courses", thousands(page.total)),
         0 => "No courses match.".to_owned(),
         1 => "1 course".to_owned(),
         n => format!("{n} courses"),
@@ -290,6 +291,19 @@ fn Results(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
         {empty.then(|| view! { <EmptyState query=query.clone()/> })}
         {(page.page_count > 1).then(|| view! { <Pager query page=page.page page_count=page.page_count/> })}
     }
+}
+
+/// 1000 → "1,000".
+fn thousands(count: i64) -> String {
+    let digits = count.to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
 }
 
 /// Nothing matched: say what to take away, each as a link that does it.
@@ -428,5 +442,17 @@ pub fn TagLinks(tags: Vec<String>) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

@@ -320,6 +320,29 @@ async fn pages_hold_twenty_and_a_page_past_the_end_shows_the_last(pool: PgPool) 
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn past_a_thousand_matches_the_count_says_so(pool: PgPool) {
+    sqlx::query(
+        "insert into courses (title, description, difficulty, duration, contents)
+         select 'Course ' || n, 'About python.', 'beginner', 5, 'Module 1: A - b.'
+         from generate_series(1, 1005) n",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("select refresh_catalog_search(array(select id from courses))")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let page = search(&pool, &query(&[("q", "python")])).await.unwrap();
+    assert_eq!((page.total, page.more_than_counted), (1_000, true));
+    assert_eq!(page.page_count, 50);
+    let page = search(&pool, &query(&[("q", "python"), ("max_hours", "4")]))
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.more_than_counted), (0, false));
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn unknown_tags_and_empty_searches_are_explained_not_errors(pool: PgPool) {
     catalog(&pool).await;
     let page = search(&pool, &query(&[("tag", "python"), ("tag", "cobol")]))
