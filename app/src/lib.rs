@@ -126,13 +126,9 @@ fn NotFoundPage() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found · AcmeLearn"/>
-        <section class="not-found">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. It may have moved, or the link may be mistyped."</p>
-            <p>
-                <A href="/courses">"Browse the catalog"</A>
-            </p>
-        </section>
+        <ui::NotFoundNotice
+            heading="Page not found"
+            message="There is nothing at this address. It may have moved, or the link may be mistyped."
+        />
     }
 }

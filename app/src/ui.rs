@@ -1,6 +1,8 @@
 //! Small components shared by every feature.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
 
 use crate::AppError;
 use crate::catalog::Difficulty;
@@ -9,6 +11,22 @@ use crate::catalog::Difficulty;
 pub fn DifficultyBadge(difficulty: Difficulty) -> impl IntoView {
     view! {
         <span class=format!("badge difficulty-{}", difficulty.as_str())>{difficulty.label()}</span>
+    }
+}
+
+/// "Nothing here", with the way back to the catalog. The caller sets the
+/// 404 status.
+#[component]
+pub fn NotFoundNotice(heading: &'static str, message: &'static str) -> impl IntoView {
+    view! {
+        <Title text=format!("{heading} · AcmeLearn")/>
+        <section class="not-found">
+            <h1>{heading}</h1>
+            <p>{message}</p>
+            <p>
+                <A href="/courses">"Browse the catalog"</A>
+            </p>
+        </section>
     }
 }
 

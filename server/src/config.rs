@@ -85,10 +85,6 @@ pub struct ServeConfig {
     /// decides whether cookies are marked Secure (https). Default: http://SITE_ADDR.
     #[arg(long, env = "PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// Seconds a catalog page rendered for an anonymous visitor is reused
-    /// (the catalog is read-only); 0 renders every request afresh.
-    #[arg(long, env = "PAGE_CACHE_SECONDS", default_value_t = 60)]
-    pub page_cache_seconds: u64,
     /// Sessions end after this many days without a visit.
     #[arg(long, env = "SESSION_INACTIVITY_DAYS", default_value_t = 14)]
     pub session_inactivity_days: u32,

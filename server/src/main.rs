@@ -6,7 +6,6 @@ mod csrf;
 mod database;
 mod health;
 mod import_catalog;
-mod page_cache;
 mod seed_courses;
 mod serve;
 

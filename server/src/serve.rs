@@ -26,7 +26,6 @@ use app::{App, shell};
 
 use crate::config::ServeConfig;
 use crate::csrf::{AllowedOrigin, reject_cross_site};
-use crate::page_cache::{PageCache, serve_catalog_pages};
 use crate::{ServerError, health, import_catalog};
 
 /// How often expired sessions, old login failures and spent reset tokens go.
@@ -131,12 +130,6 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
         .layer(from_fn_with_state(
             AllowedOrigin(config.public_url()),
             reject_cross_site,
-        ))
-        // Outside the sessions, so a cached page costs no session lookup;
-        // inside compression, so one copy serves every encoding.
-        .layer(from_fn_with_state(
-            PageCache::new(Duration::from_secs(config.page_cache_seconds)),
-            serve_catalog_pages,
         ))
         // Static files are served pre-compressed when cargo-leptos made .br/.gz
         // copies; everything else (HTML, server-function JSON) is compressed

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use super::page::{TagLinks, hours_label};
 use super::{CourseDetail, CourseSummary, get_course, weeks_at_pace};
 use crate::AppError;
-use crate::ui::{DifficultyBadge, ErrorNotice};
+use crate::ui::{DifficultyBadge, ErrorNotice, NotFoundNotice};
 
 /// `/courses/:slug`: one course, its syllabus and what to take alongside it.
 #[component]
@@ -27,17 +27,14 @@ pub fn CoursePage() -> impl IntoView {
     }
 }
 
+/// The course page's 404 (the status comes from the server function).
 #[component]
 fn CourseNotFound() -> impl IntoView {
     view! {
-        <Title text="Course not found · AcmeLearn"/>
-        <section class="not-found">
-            <h1>"Course not found"</h1>
-            <p>"There is no course at this address. It may have been renamed, or the link may be mistyped."</p>
-            <p>
-                <A href="/courses">"Browse the catalog"</A>
-            </p>
-        </section>
+        <NotFoundNotice
+            heading="Course not found"
+            message="There is no course at this address. It may have been renamed, or the link may be mistyped."
+        />
     }
 }
 

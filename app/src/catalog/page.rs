@@ -173,27 +173,19 @@ fn Filters(
                 </div>
                 <fieldset class="filter duration-range">
                     <legend>"Length in hours"</legend>
-                    <label for="min-hours" class="visually-hidden">"Minimum hours"</label>
-                    <input
+                    <HoursInput
                         id="min-hours"
                         name="min_hours"
-                        type="number"
-                        min="0"
-                        max=MAX_FILTER_HOURS
-                        inputmode="numeric"
+                        label="Minimum hours"
                         placeholder="min"
                         node_ref=min_input
                         value=hours(query.read_untracked().min_hours)
                     />
                     <span aria-hidden="true">"–"</span>
-                    <label for="max-hours" class="visually-hidden">"Maximum hours"</label>
-                    <input
+                    <HoursInput
                         id="max-hours"
                         name="max_hours"
-                        type="number"
-                        min="0"
-                        max=MAX_FILTER_HOURS
-                        inputmode="numeric"
+                        label="Maximum hours"
                         placeholder="max"
                         node_ref=max_input
                         value=hours(query.read_untracked().max_hours)
@@ -221,6 +213,33 @@ fn Filters(
             <ChosenTags query/>
             <button type="submit" class="button secondary apply">"Apply"</button>
         </Form>
+    }
+}
+
+/// One end of the duration range, labelled for screen readers only (the
+/// fieldset's legend says what both are).
+#[component]
+fn HoursInput(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    placeholder: &'static str,
+    node_ref: NodeRef<leptos::html::Input>,
+    value: String,
+) -> impl IntoView {
+    view! {
+        <label for=id class="visually-hidden">{label}</label>
+        <input
+            id=id
+            name=name
+            type="number"
+            min="0"
+            max=MAX_FILTER_HOURS
+            inputmode="numeric"
+            placeholder=placeholder
+            node_ref=node_ref
+            value=value
+        />
     }
 }
 

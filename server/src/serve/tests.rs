@@ -21,10 +21,6 @@ const CATALOG: &str = r#"[
 ]"#;
 
 async fn app_with_catalog(pool: PgPool) -> Router {
-    app_with_page_cache(pool, 0).await
-}
-
-async fn app_with_page_cache(pool: PgPool, page_cache_seconds: u64) -> Router {
     let courses = parse_catalog(CATALOG, "test.json").unwrap();
     import(&pool, &courses, &HashMap::new()).await.unwrap();
     let config = ServeConfig {
@@ -33,7 +29,6 @@ async fn app_with_page_cache(pool: PgPool, page_cache_seconds: u64) -> Router {
         catalog_file: Default::default(),
         tag_categories_file: Default::default(),
         public_url: None,
-        page_cache_seconds,
         session_inactivity_days: 14,
         smtp_url: None,
         mail_from: "AcmeLearn <no-reply@acmelearn.invalid>".to_owned(),
@@ -501,36 +496,4 @@ async fn a_bad_profile_form_is_a_400_with_field_messages(pool: PgPool) {
     let mut stranger = Client::new(&app);
     let (status, _, _) = stranger.post("/api/profile/get", "").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-}
-
-#[sqlx::test(migrator = "crate::database::MIGRATOR")]
-async fn anonymous_catalog_pages_are_reused_and_signed_in_ones_are_not(pool: PgPool) {
-    let app = app_with_page_cache(pool.clone(), 60).await;
-    let (status, first) = send(app.clone(), get("/courses")).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(first.contains("Garden Planning Basics"));
-
-    sqlx::query("update courses set title = 'Garden Planning, Revised' where title = 'Garden Planning Basics'")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let (_, again) = send(app.clone(), get("/courses")).await;
-    assert_eq!(again, first, "the same page, from the cache");
-
-    let with_cookie = Request::get("/courses")
-        .header(header::COOKIE, "something=1")
-        .body(Body::empty())
-        .unwrap();
-    let (status, fresh) = send(app.clone(), with_cookie).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(
-        fresh.contains("Garden Planning, Revised"),
-        "rendered afresh"
-    );
-
-    let (_, other_view) = send(app, get("/courses?sort=longest")).await;
-    assert!(
-        other_view.contains("Garden Planning, Revised"),
-        "another URL is another page"
-    );
 }
