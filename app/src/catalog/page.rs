@@ -286,8 +286,7 @@ fn Results(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
     let summary = match page.total {
         _ if page.more_than_counted => format!("{}+ courses", thousands(page.total)),
         0 => "No courses match.".to_owned(),
-        1 => "1 course".to_owned(),
-        n => format!("{n} courses"),
+        n => count_of(n, "course", "courses"),
     };
     let correction = page.corrected_text.clone().map(|corrected| {
         let typed = query.text.clone();
@@ -411,11 +410,16 @@ pub fn Marked(text: Highlighted) -> impl IntoView {
         .collect_view()
 }
 
-pub fn hours_label(hours: i32) -> String {
-    match hours {
-        1 => "1 hour".to_owned(),
-        n => format!("{n} hours"),
+/// "1 course", "3 courses".
+pub fn count_of(count: impl Into<i64>, one: &str, many: &str) -> String {
+    match count.into() {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
     }
+}
+
+pub fn hours_label(hours: i32) -> String {
+    count_of(hours, "hour", "hours")
 }
 
 #[component]
@@ -448,11 +452,7 @@ pub fn TagLinks(tags: Vec<String>) -> impl IntoView {
             {tags
                 .into_iter()
                 .map(|tag| {
-                    let href = CatalogQuery {
-                        tags: vec![tag.clone()],
-                        ..CatalogQuery::default()
-                    }
-                    .url();
+                    let href = CatalogQuery::for_tag(&tag).url();
                     view! {
                         <li>
                             <a class="tag" href=href>{tag}</a>

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::page::count_of;
 use super::{CatalogQuery, group_by_category, tag_choices};
 use crate::ui::ErrorNotice;
 
@@ -35,15 +36,8 @@ pub fn TagsPage() -> impl IntoView {
                                                     .tags
                                                     .into_iter()
                                                     .map(|tag| {
-                                                        let href = CatalogQuery {
-                                                            tags: vec![tag.name.clone()],
-                                                            ..CatalogQuery::default()
-                                                        }
-                                                        .url();
-                                                        let count = match tag.course_count {
-                                                            1 => "1 course".to_owned(),
-                                                            n => format!("{n} courses"),
-                                                        };
+                                                        let href = CatalogQuery::for_tag(&tag.name).url();
+                                                        let count = count_of(tag.course_count, "course", "courses");
                                                         view! {
                                                             <li>
                                                                 <a href=href>{tag.name}</a>

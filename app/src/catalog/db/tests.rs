@@ -105,13 +105,7 @@ async fn catalog(pool: &PgPool) {
 }
 
 fn query(pairs: &[(&str, &str)]) -> CatalogQuery {
-    let parsed = CatalogQuery::from_url(|name| {
-        pairs
-            .iter()
-            .filter(|(key, _)| *key == name)
-            .map(|(_, value)| value.to_string())
-            .collect()
-    });
+    let parsed = CatalogQuery::from_pairs(pairs);
     assert!(parsed.notes.is_empty(), "{:?}", parsed.notes);
     parsed.query
 }
