@@ -72,6 +72,9 @@ pub enum AppError {
     Forbidden,
     #[error("Too many failed attempts. Try again in {}.", minutes(.retry_after_minutes))]
     TooManyAttempts { retry_after_minutes: i64 },
+    /// A fair-use limit (not a failed login): the message says when it frees up.
+    #[error("{0}")]
+    LimitReached(String),
     #[error("{0}")]
     NotFound(String),
     /// The database or another dependency is down; retrying later may work.
@@ -97,7 +100,7 @@ impl AppError {
             AppError::BadRequest(_) | AppError::Invalid(_) => 400,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
-            AppError::TooManyAttempts { .. } => 429,
+            AppError::TooManyAttempts { .. } | AppError::LimitReached(_) => 429,
             AppError::NotFound(_) => 404,
             AppError::Unavailable | AppError::Offline => 503,
             AppError::Internal => 500,

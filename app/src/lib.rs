@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod context;
 mod error;
 pub mod profile;
+pub mod recommend;
 mod ui;
 
 use leptos::prelude::*;
@@ -60,6 +61,9 @@ pub fn App() -> impl IntoView {
                         <li>
                             <A href="/tags">"Tags"</A>
                         </li>
+                        <li>
+                            <A href="/recommendations">"For you"</A>
+                        </li>
                     </ul>
                     <ul class="user-menu">
                         <account::UserMenu/>
@@ -82,6 +86,16 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/profile/history")
                         view=profile::ProfileHistoryPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/recommendations")
+                        view=recommend::RecommendationsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/recommendations/history")
+                        view=recommend::RecommendationHistoryPage
                         ssr=SsrMode::Async
                     />
                     <Route

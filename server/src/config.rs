@@ -102,6 +102,68 @@ pub struct ServeConfig {
     /// Without SMTP: write each email as an .eml file into this folder.
     #[arg(long, env = "MAIL_OUTBOX_DIR")]
     pub mail_outbox_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub recommendations: RecommendationConfig,
+}
+
+/// Recommendations: the built-in ranker unless a language model is configured.
+#[derive(Debug, Clone, Args)]
+pub struct RecommendationConfig {
+    /// Recommendation requests per learner per rolling 24 hours.
+    #[arg(long, env = "RECOMMENDATIONS_PER_DAY", default_value_t = 10)]
+    pub recommendations_per_day: u32,
+    /// An OpenAI-compatible API (OpenAI, Ollama, vLLM, llama.cpp), e.g.
+    /// https://api.openai.com/v1 or http://localhost:11434/v1. Unset: the built-in ranker answers.
+    #[arg(long, env = "LLM_BASE_URL")]
+    pub llm_base_url: Option<String>,
+    /// The API key, sent as a bearer token (local servers may not need one).
+    #[arg(long, env = "LLM_API_KEY", hide_env_values = true)]
+    pub llm_api_key: Option<String>,
+    /// The model to use, e.g. gpt-4o-mini.
+    #[arg(long, env = "LLM_MODEL")]
+    pub llm_model: Option<String>,
+    /// Several models with weights for an A/B test, e.g. "gpt-4o-mini:50,llama3.1:50"
+    /// ("builtin-v1" may be one); each learner always gets the same one. Overrides LLM_MODEL.
+    #[arg(long, env = "LLM_MODELS")]
+    pub llm_models: Option<String>,
+    /// How long to wait for the model before answering with the built-in ranker.
+    #[arg(long, env = "LLM_TIMEOUT_SECONDS", default_value_t = 20)]
+    pub llm_timeout_seconds: u64,
+}
+
+impl RecommendationConfig {
+    /// The settings the app runs with; a model only when a base URL and a
+    /// model are both given.
+    pub fn settings(&self) -> Result<app::recommend::RecommendSettings, String> {
+        use app::recommend::llm::{ModelArm, ModelProvider, parse_model_arms};
+        let present = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
+        };
+        let arms = match (present(&self.llm_models), present(&self.llm_model)) {
+            (Some(models), _) => Some(parse_model_arms(&models)?),
+            (None, Some(model)) => Some(vec![ModelArm { model, weight: 1 }]),
+            (None, None) => None,
+        };
+        let provider = match (present(&self.llm_base_url), arms) {
+            (Some(base_url), Some(arms)) => Some(ModelProvider::new(
+                &base_url,
+                present(&self.llm_api_key),
+                arms,
+                std::time::Duration::from_secs(self.llm_timeout_seconds.max(1)),
+            )?),
+            (Some(_), None) => return Err("LLM_BASE_URL is set but LLM_MODEL (or LLM_MODELS) is not".to_owned()),
+            (None, Some(_)) => return Err("LLM_MODEL is set but LLM_BASE_URL is not".to_owned()),
+            (None, None) => None,
+        };
+        Ok(app::recommend::RecommendSettings {
+            daily_limit: self.recommendations_per_day,
+            provider,
+        })
+    }
 }
 
 impl ServeConfig {

@@ -50,6 +50,8 @@ pub enum ServerError {
         "the catalog has too few tags and skills to build courses from; run import-catalog first"
     )]
     EmptyCatalog,
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 #[tokio::main]

@@ -108,11 +108,20 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
     let account_settings = AccountSettings {
         public_url: config.public_url(),
     };
+    let recommend_settings = config
+        .recommendations
+        .settings()
+        .map_err(ServerError::Config)?;
+    match &recommend_settings.provider {
+        Some(provider) => tracing::info!(models = ?provider.arms, "recommendations: language model, built-in ranker as fallback"),
+        None => tracing::info!("recommendations: built-in ranker (no LLM_BASE_URL/LLM_MODEL)"),
+    }
     // What every page render and server function finds in its context.
     let provide_services = move || {
         provide_context(pool.clone());
         provide_context(account_settings.clone());
         provide_context(mailer.clone());
+        provide_context(recommend_settings.clone());
     };
 
     Ok(Router::new()

@@ -1,0 +1,557 @@
+//! Asking for, storing, rating and listing recommendations. Server-only.
+//!
+//! A request reads the learner's newest profile snapshot (state and version
+//! in one row, so they always match), picks candidate courses with the
+//! catalog's indexes, ranks them with the built-in ranker and, when the
+//! learner's A/B arm names a model, lets the model choose among the ranker's
+//! shortlist. Whatever goes wrong with the model, the learner gets the
+//! built-in answer and the failure is stored with it.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::RecommendSettings;
+use super::llm::{ModelAnswer, Usage, assigned_model};
+use super::model::{
+    Quota, Rating, Recommendation, RecommendationKind, RecommendationsData, RecommendOutcome,
+    RecommendedCourse,
+};
+use super::ranker::{self, BUILTIN_MODEL, Candidate, Learner, Pick};
+use crate::AppError;
+use crate::catalog::Difficulty;
+use crate::profile::Level;
+
+/// How many courses each way of finding candidates (shared interests, the
+/// learner's words) contributes at most; keeps ranking fast at any catalog size.
+const CANDIDATES_PER_SOURCE: i64 = 300;
+/// How many of the ranker's best a model chooses from.
+const MODEL_SHORTLIST: usize = 25;
+/// History shows this many recommendations, newest first.
+const HISTORY_LENGTH: i64 = 50;
+
+fn time_of_day(at: DateTime<Utc>) -> String {
+    at.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+/// The learner as their newest snapshot has them, with its version.
+#[derive(sqlx::FromRow)]
+struct SnapshotRow {
+    version: i32,
+    learning_goal: Option<String>,
+    current_level: Option<String>,
+    time_commitment: Option<i32>,
+    interests_snapshot: Json<Vec<String>>,
+}
+
+async fn newest_snapshot(pool: &PgPool, user_id: Uuid) -> Result<SnapshotRow, AppError> {
+    sqlx::query_as(
+        "select version, learning_goal, current_level, time_commitment, interests_snapshot
+         from user_profile_snapshots where user_id = $1 order by version desc limit 1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::not_found("This account has no profile."))
+}
+
+fn learner_from(snapshot: &SnapshotRow, question: Option<String>) -> Learner {
+    Learner {
+        goal: snapshot.learning_goal.clone(),
+        level: snapshot
+            .current_level
+            .as_deref()
+            .and_then(|level| level.parse::<Level>().ok()),
+        hours_per_week: snapshot.time_commitment,
+        interests: snapshot.interests_snapshot.0.clone(),
+        question,
+    }
+}
+
+/// Requests in the rolling 24 hours before now.
+pub async fn quota(pool: &PgPool, limit: u32, user_id: Uuid) -> Result<Quota, AppError> {
+    let (used, oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
+        "select count(*), min(created_at) from recommendations
+         where user_id = $1 and created_at > now() - interval '24 hours'",
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(Quota {
+        limit,
+        used: u32::try_from(used).unwrap_or(u32::MAX),
+        next_free_at: oldest.map(|oldest| time_of_day(oldest + Duration::hours(24))),
+    })
+}
+
+fn limit_reached(quota: &Quota) -> AppError {
+    AppError::LimitReached(format!(
+        "You have used all {} recommendation requests of the last 24 hours. {}",
+        quota.limit,
+        quota
+            .next_free_at
+            .as_ref()
+            .map(|at| format!("The next one frees up at {at}."))
+            .unwrap_or_default()
+    ))
+    .with_status()
+}
+
+pub async fn page(
+    pool: &PgPool,
+    settings: &RecommendSettings,
+    user_id: Uuid,
+) -> Result<RecommendationsData, AppError> {
+    let snapshot = newest_snapshot(pool, user_id).await?;
+    let learner = learner_from(&snapshot, None);
+    Ok(RecommendationsData {
+        profile_is_filled: learner.has_preferences(),
+        quota: quota(pool, settings.daily_limit, user_id).await?,
+        request_id: Uuid::new_v4(),
+        latest: stored(pool, user_id, None, 1).await?.into_iter().next(),
+    })
+}
+
+/// Whether any course is about one of the question's topic words: in its
+/// title, tags or skills (weights A and B of the search document), not
+/// merely mentioned in a description.
+async fn catalog_covers(pool: &PgPool, topic_words: &[String]) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(
+        r#"
+        select exists (
+            select 1 from courses
+            where search_document @@ (
+                select string_agg(quote_literal(lexeme) || ':AB', ' | ')::tsquery
+                from unnest(tsvector_to_array(to_tsvector('english', $1))) as lexeme))
+        "#,
+    )
+    .bind(topic_words.join(" "))
+    .fetch_one(pool)
+    .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct CandidateRow {
+    id: Uuid,
+    title: String,
+    description: String,
+    difficulty: String,
+    duration: i32,
+    tags: Vec<String>,
+    skills: Vec<String>,
+    popularity: i64,
+}
+
+/// Courses worth ranking: those sharing the most interests, those best
+/// matching the learner's words, and the most popular and shortest courses
+/// of each level (to round out a short list). Each source is capped, so the
+/// work per request stays bounded however big the catalog is.
+pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidate>, AppError> {
+    let mut words = Vec::new();
+    for text in [&learner.goal, &learner.question].into_iter().flatten() {
+        words.extend(ranker::topic_words(text));
+    }
+    let rows: Vec<CandidateRow> = sqlx::query_as(
+        r#"
+        with wanted as (
+            select (select string_agg(quote_literal(lexeme), ' | ')::tsquery
+                    from unnest(tsvector_to_array(to_tsvector('english', $2))) as lexeme) as query
+        ), popularity as (
+            select course_id, count(*) as times
+            from recommendations r, unnest(r.recommended_course_ids) as course_id
+            where r.created_at > now() - interval '30 days'
+            group by course_id
+        ), picked as (
+            (select ct.course_id from course_tags ct join tags t on t.id = ct.tag_id
+             where t.name = any($1)
+             group by ct.course_id order by count(*) desc, ct.course_id limit $3)
+            union
+            (select c.id from courses c, wanted
+             where c.search_document @@ wanted.query
+             order by ts_rank(c.search_document, wanted.query) desc, c.id limit $3)
+            union
+            (select course_id from popularity order by times desc, course_id limit 30)
+            union
+            (select id from courses where difficulty = 'beginner' order by duration, lower(title) limit 10)
+            union
+            (select id from courses where difficulty = 'intermediate' order by duration, lower(title) limit 10)
+            union
+            (select id from courses where difficulty = 'advanced' order by duration, lower(title) limit 10)
+        )
+        select c.id, c.title, c.description, c.difficulty, c.duration,
+               coalesce((select array_agg(t.name order by t.name) from course_tags ct
+                         join tags t on t.id = ct.tag_id where ct.course_id = c.id), '{}') as tags,
+               coalesce((select array_agg(s.name order by s.name) from course_skills cs
+                         join skills s on s.id = cs.skill_id where cs.course_id = c.id), '{}') as skills,
+               coalesce(p.times, 0) as popularity
+        from picked join courses c on c.id = picked.course_id
+        left join popularity p on p.course_id = c.id
+        "#,
+    )
+    .bind(&learner.interests)
+    .bind(words.join(" "))
+    .bind(CANDIDATES_PER_SOURCE)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(Candidate {
+                difficulty: row.difficulty.parse::<Difficulty>().ok()?,
+                id: row.id,
+                title: row.title,
+                description: row.description,
+                duration_hours: row.duration,
+                tags: row.tags,
+                skills: row.skills,
+                popularity: row.popularity,
+            })
+        })
+        .collect())
+}
+
+/// One course of a stored recommendation, as the jsonb column holds it.
+#[derive(Serialize, Deserialize)]
+struct StoredPick {
+    course_id: Uuid,
+    score: u8,
+    explanation: String,
+}
+
+/// What answered a request, ready to store.
+struct Answer {
+    kind: RecommendationKind,
+    summary: String,
+    picks: Vec<Pick>,
+    model: String,
+    requested_model: String,
+    fallback_reason: Option<String>,
+    usage: Usage,
+}
+
+/// Answers "recommend me courses" for the learner, with an optional question.
+/// `request_id` is the form's one-time token: a repeat returns the first answer.
+pub async fn recommend(
+    pool: &PgPool,
+    settings: &RecommendSettings,
+    user_id: Uuid,
+    request_id: Uuid,
+    question: Option<String>,
+) -> Result<RecommendOutcome, AppError> {
+    if let Some(existing) = by_request(pool, user_id, request_id).await? {
+        return Ok(RecommendOutcome::Recommended(existing));
+    }
+    let started = Instant::now();
+    let quota = quota(pool, settings.daily_limit, user_id).await?;
+    if quota.remaining() == 0 {
+        return Err(limit_reached(&quota));
+    }
+    if let Some(question) = &question {
+        let topics = ranker::topic_words(question);
+        if !topics.is_empty() && !catalog_covers(pool, &topics).await? {
+            return Ok(RecommendOutcome::OffTopic {
+                message: super::model::off_topic_message(question),
+            });
+        }
+    }
+
+    let snapshot = newest_snapshot(pool, user_id).await?;
+    let learner = learner_from(&snapshot, question.clone());
+    let candidates = candidates(pool, &learner).await?;
+    let ranking = ranker::rank(&learner, &candidates);
+    if ranking.picks.is_empty() {
+        return Err(AppError::not_found(
+            "The catalog has no courses yet, so there is nothing to recommend.",
+        ));
+    }
+
+    let requested_model = settings
+        .provider
+        .as_ref()
+        .map_or(BUILTIN_MODEL, |provider| assigned_model(&provider.arms, user_id))
+        .to_owned();
+    let builtin = |fallback_reason: Option<String>| Answer {
+        kind: if ranking.popular {
+            RecommendationKind::Popular
+        } else {
+            RecommendationKind::Personal
+        },
+        summary: ranking.summary.clone(),
+        picks: ranking.picks.clone(),
+        model: BUILTIN_MODEL.to_owned(),
+        requested_model: requested_model.clone(),
+        fallback_reason,
+        usage: Usage::default(),
+    };
+    let answer = match &settings.provider {
+        // A popular list has nothing personal for a model to reason about.
+        Some(provider) if requested_model != BUILTIN_MODEL && !ranking.popular => {
+            let shortlist = ranker::shortlist(&learner, &candidates, MODEL_SHORTLIST);
+            match provider.recommend(&requested_model, &learner, &shortlist).await {
+                Ok(ModelAnswer::Picks {
+                    summary,
+                    picks,
+                    usage,
+                }) => Answer {
+                    kind: RecommendationKind::Personal,
+                    summary,
+                    picks,
+                    model: requested_model.clone(),
+                    requested_model: requested_model.clone(),
+                    fallback_reason: None,
+                    usage,
+                },
+                Ok(ModelAnswer::OffTopic { message }) => {
+                    return Ok(RecommendOutcome::OffTopic { message });
+                }
+                Err(failure) => {
+                    tracing::warn!(model = %requested_model, %failure, "model failed; answering with the built-in ranker");
+                    builtin(Some(failure.to_string()))
+                }
+            }
+        }
+        _ => builtin(None),
+    };
+    let latency_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+    store(
+        pool,
+        settings.daily_limit,
+        user_id,
+        request_id,
+        snapshot.version,
+        question.as_deref(),
+        &answer,
+        latency_ms,
+    )
+    .await?;
+    by_request(pool, user_id, request_id)
+        .await?
+        .map(RecommendOutcome::Recommended)
+        .ok_or_else(|| {
+            tracing::error!(%request_id, "a stored recommendation could not be read back");
+            AppError::Internal.with_status()
+        })
+}
+
+/// Stores an answer, unless the same request was stored meanwhile. The quota
+/// is checked again under a per-learner lock, so two requests racing for the
+/// last free slot cannot both get it.
+#[allow(clippy::too_many_arguments)]
+async fn store(
+    pool: &PgPool,
+    daily_limit: u32,
+    user_id: Uuid,
+    request_id: Uuid,
+    profile_version: i32,
+    question: Option<&str>,
+    answer: &Answer,
+    latency_ms: i32,
+) -> Result<(), AppError> {
+    let picks: Vec<StoredPick> = answer
+        .picks
+        .iter()
+        .map(|pick| StoredPick {
+            course_id: pick.course_id,
+            score: pick.score,
+            explanation: pick.explanation.clone(),
+        })
+        .collect();
+    let course_ids: Vec<Uuid> = answer.picks.iter().map(|pick| pick.course_id).collect();
+    let mut transaction = pool.begin().await?;
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended('recommendations:' || $1::text, 0))")
+        .bind(user_id)
+        .execute(&mut *transaction)
+        .await?;
+    let (used, already_stored): (i64, bool) = sqlx::query_as(
+        "select count(*) filter (where created_at > now() - interval '24 hours'),
+                coalesce(bool_or(request_id = $2), false)
+         from recommendations where user_id = $1 and (created_at > now() - interval '24 hours' or request_id = $2)",
+    )
+    .bind(user_id)
+    .bind(request_id)
+    .fetch_one(&mut *transaction)
+    .await?;
+    if already_stored {
+        return Ok(());
+    }
+    if used >= i64::from(daily_limit) {
+        drop(transaction);
+        return Err(limit_reached(&quota(pool, daily_limit, user_id).await?));
+    }
+    sqlx::query(
+        r#"
+        insert into recommendations
+            (user_id, request_id, profile_version, query, recommended_course_ids, explanation,
+             course_explanations, llm_model, requested_model, fallback_reason, kind,
+             latency_ms, prompt_tokens, completion_tokens)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+        "#,
+    )
+    .bind(user_id)
+    .bind(request_id)
+    .bind(profile_version)
+    .bind(question)
+    .bind(&course_ids)
+    .bind(&answer.summary)
+    .bind(Json(&picks))
+    .bind(&answer.model)
+    .bind(&answer.requested_model)
+    .bind(answer.fallback_reason.as_deref().map(|reason| reason.chars().take(500).collect::<String>()))
+    .bind(answer.kind.as_str())
+    .bind(latency_ms)
+    .bind(answer.usage.prompt_tokens)
+    .bind(answer.usage.completion_tokens)
+    .execute(&mut *transaction)
+    .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct RecommendationRow {
+    id: Uuid,
+    kind: String,
+    query: Option<String>,
+    explanation: String,
+    course_explanations: Json<Vec<StoredPick>>,
+    profile_version: i32,
+    llm_model: String,
+    created_at: DateTime<Utc>,
+    user_rating: Option<i16>,
+    user_feedback_text: Option<String>,
+    feedback_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CourseRow {
+    id: Uuid,
+    slug: String,
+    title: String,
+    difficulty: String,
+    duration: i32,
+}
+
+async fn by_request(
+    pool: &PgPool,
+    user_id: Uuid,
+    request_id: Uuid,
+) -> Result<Option<Recommendation>, AppError> {
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "select id from recommendations where user_id = $1 and request_id = $2",
+    )
+    .bind(user_id)
+    .bind(request_id)
+    .fetch_optional(pool)
+    .await?;
+    match id {
+        Some(id) => Ok(stored(pool, user_id, Some(id), 1).await?.into_iter().next()),
+        None => Ok(None),
+    }
+}
+
+/// The learner's recommendations, newest first (or the one with `only_id`).
+async fn stored(
+    pool: &PgPool,
+    user_id: Uuid,
+    only_id: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Recommendation>, AppError> {
+    let rows: Vec<RecommendationRow> = sqlx::query_as(
+        "select id, kind, query, explanation, course_explanations, profile_version, llm_model,
+                created_at, user_rating, user_feedback_text, feedback_at
+         from recommendations
+         where user_id = $1 and ($2::uuid is null or id = $2)
+         order by created_at desc, id limit $3",
+    )
+    .bind(user_id)
+    .bind(only_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    let course_ids: Vec<Uuid> = rows
+        .iter()
+        .flat_map(|row| row.course_explanations.0.iter().map(|pick| pick.course_id))
+        .collect();
+    let courses: HashMap<Uuid, CourseRow> = sqlx::query_as::<_, CourseRow>(
+        "select id, slug, title, difficulty, duration from courses where id = any($1)",
+    )
+    .bind(&course_ids)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|course| (course.id, course))
+    .collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| Recommendation {
+            id: row.id,
+            kind: RecommendationKind::from_column(&row.kind),
+            question: row.query,
+            summary: row.explanation,
+            courses: row
+                .course_explanations
+                .0
+                .into_iter()
+                .filter_map(|pick| {
+                    let course = courses.get(&pick.course_id)?;
+                    Some(RecommendedCourse {
+                        course_id: pick.course_id,
+                        slug: course.slug.clone(),
+                        title: course.title.clone(),
+                        difficulty: course.difficulty.parse().ok()?,
+                        duration_hours: course.duration,
+                        score: pick.score,
+                        explanation: pick.explanation,
+                    })
+                })
+                .collect(),
+            profile_version: row.profile_version,
+            model: row.llm_model,
+            created_at: time_of_day(row.created_at),
+            rating: row.user_rating.and_then(|stars| u8::try_from(stars).ok()),
+            feedback: row.user_feedback_text,
+            rated_at: row.feedback_at.map(time_of_day),
+        })
+        .collect())
+}
+
+pub async fn history(pool: &PgPool, user_id: Uuid) -> Result<Vec<Recommendation>, AppError> {
+    stored(pool, user_id, None, HISTORY_LENGTH).await
+}
+
+/// Rates one of the learner's own recommendations (again, if they like);
+/// anyone else's is "not found", as if it did not exist.
+pub async fn rate(
+    pool: &PgPool,
+    user_id: Uuid,
+    recommendation_id: Uuid,
+    rating: &Rating,
+) -> Result<Recommendation, AppError> {
+    let updated = sqlx::query(
+        "update recommendations
+         set user_rating = $3, user_feedback_text = $4, feedback_at = now()
+         where id = $1 and user_id = $2",
+    )
+    .bind(recommendation_id)
+    .bind(user_id)
+    .bind(i16::from(rating.stars))
+    .bind(rating.feedback.as_deref())
+    .execute(pool)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::not_found("There is no such recommendation."));
+    }
+    stored(pool, user_id, Some(recommendation_id), 1)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::not_found("There is no such recommendation."))
+}
+
+#[cfg(test)]
+mod tests;
