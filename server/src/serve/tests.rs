@@ -33,6 +33,14 @@ async fn app_with_catalog(pool: PgPool) -> Router {
         smtp_url: None,
         mail_from: "AcmeLearn <no-reply@acmelearn.invalid>".to_owned(),
         mail_outbox_dir: None,
+        recommendations: crate::config::RecommendationConfig {
+            recommendations_per_day: 10,
+            llm_base_url: None,
+            llm_api_key: None,
+            llm_model: None,
+            llm_models: None,
+            llm_timeout_seconds: 20,
+        },
     };
     router(pool, &config).await.unwrap()
 }
@@ -496,4 +504,133 @@ async fn a_bad_profile_form_is_a_400_with_field_messages(pool: PgPool) {
     let mut stranger = Client::new(&app);
     let (status, _, _) = stranger.post("/api/profile/get", "").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+// --- recommendations over HTTP ---
+
+/// Signs up a gardener whose profile matches the test catalog.
+async fn gardener(app: &Router, email: &str) -> Client {
+    let mut learner = signed_up(app, email).await;
+    let (status, body, _) = learner
+        .post(
+            "/api/profile/save",
+            "expected_version=1&learning_goal=Grow+vegetables&current_level=beginner&hours_per_week=3\
+             &interests%5B%5D=gardening",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    learner
+}
+
+fn recommendation_id(body: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(body).unwrap();
+    value["Recommended"]["id"].as_str().unwrap().to_owned()
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn a_recommendation_is_made_and_rated_over_http(pool: PgPool) {
+    let app = app_with_catalog(pool.clone()).await;
+    let mut learner = gardener(&app, "rec@example.test").await;
+    let token = uuid::Uuid::new_v4().to_string();
+    let (status, body, _) = learner
+        .post(
+            "/api/recommendations/request",
+            &form(&[("request_id", &token), ("question", "composting")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Advanced Composting") || body.contains("Garden Planning"), "{body}");
+    let id = recommendation_id(&body);
+
+    let (status, body, _) = learner
+        .post(
+            "/api/recommendations/rate",
+            &form(&[("recommendation_id", &id), ("rating", "4"), ("feedback", "Just right")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(r#""rating":4"#), "{body}");
+
+    let (status, body, _) = learner.post("/api/recommendations/history", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Just right"), "{body}");
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn bad_ratings_are_400s_that_change_nothing(pool: PgPool) {
+    let app = app_with_catalog(pool.clone()).await;
+    let mut learner = gardener(&app, "rate@example.test").await;
+    let token = uuid::Uuid::new_v4().to_string();
+    let (_, body, _) = learner
+        .post("/api/recommendations/request", &form(&[("request_id", &token)]))
+        .await;
+    let id = recommendation_id(&body);
+    let too_long = "x".repeat(2001);
+    for (rating, feedback, message) in [
+        ("0", "", "1 to 5"),
+        ("6", "", "1 to 5"),
+        ("2.5", "", "whole number"),
+        ("", "", "Choose a rating"),
+        ("3", too_long.as_str(), "2000 characters"),
+    ] {
+        let (status, body, _) = learner
+            .post(
+                "/api/recommendations/rate",
+                &form(&[("recommendation_id", &id), ("rating", rating), ("feedback", feedback)]),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{rating}: {body}");
+        assert!(body.contains(message), "{rating}: {body}");
+    }
+    let (status, _, _) = learner
+        .post(
+            "/api/recommendations/rate",
+            &form(&[("recommendation_id", "not-an-id"), ("rating", "3")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let rated: i64 = sqlx::query_scalar("select count(*) from recommendations where user_rating is not null or feedback_at is not null")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rated, 0);
+
+    // Someone else's recommendation does not exist for them.
+    let mut stranger = gardener(&app, "stranger@example.test").await;
+    let (status, _, _) = stranger
+        .post("/api/recommendations/rate", &form(&[("recommendation_id", &id), ("rating", "1")]))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let mut anonymous = Client::new(&app);
+    let (status, _, _) = anonymous
+        .post("/api/recommendations/request", &form(&[("request_id", &token)]))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn bad_recommendation_requests_are_400s(pool: PgPool) {
+    let app = app_with_catalog(pool.clone()).await;
+    let mut learner = gardener(&app, "bad@example.test").await;
+    let long_question = "why ".repeat(200);
+    for (token, question, message) in [
+        ("nonsense", "", "not valid"),
+        ("", "", "not valid"),
+        ("00000000-0000-0000-0000-000000000001", long_question.as_str(), "500 characters"),
+    ] {
+        let (status, body, _) = learner
+            .post(
+                "/api/recommendations/request",
+                &form(&[("request_id", token), ("question", question)]),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{token}: {body}");
+        assert!(body.contains(message), "{token}: {body}");
+    }
+    let stored: i64 = sqlx::query_scalar("select count(*) from recommendations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
 }
