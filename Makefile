@@ -16,7 +16,7 @@ define with_database
 	if [ -z "$${DATABASE_URL:-}" ]; then eval "$$(.ci/postgres.sh start $(DEV_CLUSTER) $(DEV_PORT) acmelearn)"; export DATABASE_URL; fi;
 endef
 
-.PHONY: run dev test install stop-db lint help bench-profile bench-catalog
+.PHONY: run dev test install stop-db lint help bench-profile bench-catalog bench-recommendations
 
 help:
 	@echo "make run      build the release app and serve it on http://127.0.0.1:3000"
@@ -26,6 +26,7 @@ help:
 	@echo "make stop-db  stop the project-local PostgreSQL cluster"
 	@echo "make bench-profile  profile saves/s and latency at 64 learners (prints figures)"
 	@echo "make bench-catalog  /courses search req/s and p50/p99, shipped and 100k courses"
+	@echo "make bench-recommendations  built-in ranker p50/p99 per request, shipped and 100k courses"
 
 install:
 	@.ci/install-tools.sh
@@ -55,3 +56,6 @@ bench-profile: install
 
 bench-catalog: install
 	@.ci/bench-catalog.sh
+
+bench-recommendations: install
+	@.ci/bench-recommendations.sh

@@ -13,7 +13,6 @@ CLUSTER="$ROOT_DIR/.data/postgres-bench"
 PORT="${BENCH_PORT:-3200}"
 CONNECTIONS="${CONNECTIONS:-32}"
 DURATION="${DURATION:-15s}"
-LARGE_COUNT="${LARGE_COUNT:-100000}"
 SERVER_PID=""
 
 stop_server() {
@@ -33,27 +32,7 @@ trap cleanup EXIT INT TERM
 cargo leptos build --release --precompress
 SERVER="$TARGET_DIR/release/server"
 
-eval "$(.ci/postgres.sh start "$CLUSTER" 5435 postgres)"
-MAINTENANCE_URL="$DATABASE_URL"
-
-database_url() {
-  eval "$(.ci/postgres.sh start "$CLUSTER" 5435 "$1")"
-  echo "$DATABASE_URL"
-}
-
-# The shipped catalog, fresh every run.
-psql -q "$MAINTENANCE_URL" -c 'drop database if exists acmelearn_catalog_shipped with (force)'
-SHIPPED_URL="$(database_url acmelearn_catalog_shipped)"
-DATABASE_URL="$SHIPPED_URL" "$SERVER" import-catalog data/courses.json >/dev/null
-
-# The large catalog takes a minute or two to generate; kept between runs.
-LARGE_URL="$(database_url acmelearn_catalog_large)"
-DATABASE_URL="$LARGE_URL" "$SERVER" import-catalog data/courses.json >/dev/null
-have="$(psql -tAq "$LARGE_URL" -c 'select count(*) from courses' 2>/dev/null || echo 0)"
-if [ "$have" -lt "$LARGE_COUNT" ]; then
-  echo "generating $((LARGE_COUNT - have)) courses"
-  DATABASE_URL="$LARGE_URL" "$SERVER" seed-courses --count "$((LARGE_COUNT - have))"
-fi
+. .ci/bench-catalogs.sh
 
 WRK_SCRIPT="$(mktemp)"
 cat >"$WRK_SCRIPT" <<'LUA'

@@ -23,7 +23,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate the database, import the catalog and serve the web app (the default).
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Import (or re-import) a course catalog file into the database and exit.
@@ -155,7 +155,9 @@ impl RecommendationConfig {
                 arms,
                 std::time::Duration::from_secs(self.llm_timeout_seconds.max(1)),
             )?),
-            (Some(_), None) => return Err("LLM_BASE_URL is set but LLM_MODEL (or LLM_MODELS) is not".to_owned()),
+            (Some(_), None) => {
+                return Err("LLM_BASE_URL is set but LLM_MODEL (or LLM_MODELS) is not".to_owned());
+            }
             (None, Some(_)) => return Err("LLM_MODEL is set but LLM_BASE_URL is not".to_owned()),
             (None, None) => None,
         };

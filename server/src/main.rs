@@ -108,7 +108,7 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
             println!("{written} generated courses added");
             Ok(())
         }
-        Some(Command::Serve(serve)) => serve::serve(pool, serve).await,
+        Some(Command::Serve(serve)) => serve::serve(pool, *serve).await,
         None => serve::serve(pool, ServeConfig::from_environment()).await,
     }
 }

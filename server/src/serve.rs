@@ -113,7 +113,9 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
         .settings()
         .map_err(ServerError::Config)?;
     match &recommend_settings.provider {
-        Some(provider) => tracing::info!(models = ?provider.arms, "recommendations: language model, built-in ranker as fallback"),
+        Some(provider) => {
+            tracing::info!(models = ?provider.arms, "recommendations: language model, built-in ranker as fallback")
+        }
         None => tracing::info!("recommendations: built-in ranker (no LLM_BASE_URL/LLM_MODEL)"),
     }
     // What every page render and server function finds in its context.

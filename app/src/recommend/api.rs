@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{Recommendation, RecommendationsData, RecommendOutcome};
+use super::{RecommendOutcome, Recommendation, RecommendationsData};
 use crate::AppError;
 
 #[cfg(feature = "ssr")]

@@ -33,11 +33,17 @@ pub struct ModelArm {
 /// weight weighs 1. "builtin-v1" may be an arm of its own.
 pub fn parse_model_arms(text: &str) -> Result<Vec<ModelArm>, String> {
     let mut arms = Vec::new();
-    for part in text.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+    for part in text
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+    {
         // Model names may contain ':' themselves ("llama3.1:8b"); only a
         // trailing number is a weight.
         let (model, weight) = match part.rsplit_once(':') {
-            Some((model, weight)) if !weight.is_empty() && weight.bytes().all(|b| b.is_ascii_digit()) => {
+            Some((model, weight))
+                if !weight.is_empty() && weight.bytes().all(|b| b.is_ascii_digit()) =>
+            {
                 let weight = weight
                     .parse::<u32>()
                     .map_err(|_| format!("LLM_MODELS: the weight of “{model}” is too large"))?;
@@ -309,7 +315,11 @@ fn invalid(detail: impl Into<String>) -> ModelFailure {
 
 /// Checks the model's JSON against the shortlist: known ids only, no
 /// repeats, 3–10 courses, scores 0–100, explanations present and short.
-pub fn check_answer(content: &str, shortlist: &[&Candidate], usage: Usage) -> Result<ModelAnswer, ModelFailure> {
+pub fn check_answer(
+    content: &str,
+    shortlist: &[&Candidate],
+    usage: Usage,
+) -> Result<ModelAnswer, ModelFailure> {
     // Some local models wrap JSON in a Markdown fence despite being asked not to.
     let json = content
         .trim()
@@ -317,8 +327,8 @@ pub fn check_answer(content: &str, shortlist: &[&Candidate], usage: Usage) -> Re
         .trim_start_matches("```")
         .trim_end_matches("```")
         .trim();
-    let reply: ModelReply =
-        serde_json::from_str(json).map_err(|error| invalid(format!("not the JSON asked for: {error}")))?;
+    let reply: ModelReply = serde_json::from_str(json)
+        .map_err(|error| invalid(format!("not the JSON asked for: {error}")))?;
     if reply.off_topic {
         let message = reply.message.unwrap_or_default();
         let message = message.trim();
@@ -384,9 +394,18 @@ mod tests {
         assert_eq!(
             parse_model_arms("gpt-4o-mini:50, llama3.1:8b:50,builtin-v1").expect("valid"),
             vec![
-                ModelArm { model: "gpt-4o-mini".into(), weight: 50 },
-                ModelArm { model: "llama3.1:8b".into(), weight: 50 },
-                ModelArm { model: "builtin-v1".into(), weight: 1 },
+                ModelArm {
+                    model: "gpt-4o-mini".into(),
+                    weight: 50
+                },
+                ModelArm {
+                    model: "llama3.1:8b".into(),
+                    weight: 50
+                },
+                ModelArm {
+                    model: "builtin-v1".into(),
+                    weight: 1
+                },
             ]
         );
         assert!(parse_model_arms("").is_err());

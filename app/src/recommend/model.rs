@@ -117,7 +117,9 @@ pub enum RecommendOutcome {
     Recommended(Recommendation),
     /// The question is not about learning anything the catalog has; nothing
     /// was stored or counted.
-    OffTopic { message: String },
+    OffTopic {
+        message: String,
+    },
 }
 
 /// A 1–5 star rating with optional feedback, checked.
@@ -142,10 +144,7 @@ impl Rating {
                     None
                 }
                 Err(_) => {
-                    errors.add(
-                        "rating",
-                        "A rating is a whole number of stars from 1 to 5.",
-                    );
+                    errors.add("rating", "A rating is a whole number of stars from 1 to 5.");
                     None
                 }
             },
@@ -210,7 +209,9 @@ mod tests {
         ] {
             let errors = Rating::from_form(stars, "").expect_err(stars);
             assert!(
-                errors.field("rating").is_some_and(|text| text.contains(message)),
+                errors
+                    .field("rating")
+                    .is_some_and(|text| text.contains(message)),
                 "{stars}: {errors:?}"
             );
         }

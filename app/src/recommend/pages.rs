@@ -46,7 +46,12 @@ fn RecommendationsPanel() -> impl IntoView {
 fn AskForm(data: PageData, request: ServerAction<RequestRecommendations>) -> impl IntoView {
     let error = Signal::derive(move || request.value().get().and_then(Result::err));
     let query = use_query_map();
-    let off_topic = move || query.read().get("off_topic").filter(|question| !question.trim().is_empty());
+    let off_topic = move || {
+        query
+            .read()
+            .get("off_topic")
+            .filter(|question| !question.trim().is_empty())
+    };
     let pending = request.pending();
     let none_left = data.quota.remaining() == 0;
     view! {
@@ -184,7 +189,11 @@ fn RecommendationCard(recommendation: Recommendation, return_to: &'static str) -
 }
 
 fn stars(count: u8) -> String {
-    if count == 1 { "1 star".to_owned() } else { format!("{count} stars") }
+    if count == 1 {
+        "1 star".to_owned()
+    } else {
+        format!("{count} stars")
+    }
 }
 
 #[component]
@@ -203,7 +212,10 @@ fn RatingForm(
     let saved = Signal::derive(move || rate.value().get().and_then(Result::ok));
     let just_rated = move || {
         saved.get().is_some()
-            || query.read().get("rated").is_some_and(|rated| rated == id.to_string())
+            || query
+                .read()
+                .get("rated")
+                .is_some_and(|rated| rated == id.to_string())
     };
     let status = move || {
         let (rating, rated_at) = match saved.get() {

@@ -40,8 +40,14 @@ impl Learner {
     /// or a goal (a question alone also gives something to go on).
     pub fn has_preferences(&self) -> bool {
         !self.interests.is_empty()
-            || self.goal.as_deref().is_some_and(|goal| !topic_words(goal).is_empty())
-            || self.question.as_deref().is_some_and(|q| !topic_words(q).is_empty())
+            || self
+                .goal
+                .as_deref()
+                .is_some_and(|goal| !topic_words(goal).is_empty())
+            || self
+                .question
+                .as_deref()
+                .is_some_and(|q| !topic_words(q).is_empty())
     }
 }
 
@@ -78,15 +84,98 @@ pub struct Ranking {
 
 /// Words people use to ask, which say nothing about the topic.
 const ASKING_WORDS: &[&str] = &[
-    "want", "wants", "wanted", "like", "would", "need", "needs", "get", "getting", "into", "learn",
-    "learning", "learned", "study", "studying", "become", "becoming", "start", "starting", "begin",
-    "help", "please", "show", "give", "tell", "make", "write", "recommend", "suggest", "course",
-    "courses", "class", "classes", "career", "job", "move", "moving", "switch", "improve", "better",
-    "good", "best", "know", "understand", "something", "thing", "things", "new", "also", "really",
-    "able", "way", "ways", "next", "take", "find", "use", "using", "work", "working", "skill",
-    "skills", "level", "go", "going", "try", "some", "any", "more", "most", "much", "many", "lot",
-    "lots", "bit", "little", "currently", "now", "day", "days", "week", "weeks", "month", "months",
-    "year", "years", "time", "hour", "hours", "me", "my", "mine",
+    "want",
+    "wants",
+    "wanted",
+    "like",
+    "would",
+    "need",
+    "needs",
+    "get",
+    "getting",
+    "into",
+    "learn",
+    "learning",
+    "learned",
+    "study",
+    "studying",
+    "become",
+    "becoming",
+    "start",
+    "starting",
+    "begin",
+    "help",
+    "please",
+    "show",
+    "give",
+    "tell",
+    "make",
+    "write",
+    "recommend",
+    "suggest",
+    "course",
+    "courses",
+    "class",
+    "classes",
+    "career",
+    "job",
+    "move",
+    "moving",
+    "switch",
+    "improve",
+    "better",
+    "good",
+    "best",
+    "know",
+    "understand",
+    "something",
+    "thing",
+    "things",
+    "new",
+    "also",
+    "really",
+    "able",
+    "way",
+    "ways",
+    "next",
+    "take",
+    "find",
+    "use",
+    "using",
+    "work",
+    "working",
+    "skill",
+    "skills",
+    "level",
+    "go",
+    "going",
+    "try",
+    "some",
+    "any",
+    "more",
+    "most",
+    "much",
+    "many",
+    "lot",
+    "lots",
+    "bit",
+    "little",
+    "currently",
+    "now",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "time",
+    "hour",
+    "hours",
+    "me",
+    "my",
+    "mine",
 ];
 
 /// English function words; Postgres' english configuration drops the same kind.
@@ -170,7 +259,11 @@ struct TextMatch {
     score: f64,
 }
 
-fn text_match(query: &[QueryWord], subject: &BTreeSet<String>, body: &BTreeSet<String>) -> TextMatch {
+fn text_match(
+    query: &[QueryWord],
+    subject: &BTreeSet<String>,
+    body: &BTreeSet<String>,
+) -> TextMatch {
     let mut found = TextMatch::default();
     if query.is_empty() {
         return found;
@@ -216,16 +309,16 @@ fn level_fit(level: Option<Level>, difficulty: Difficulty) -> Option<f64> {
 fn level_reason(level: Option<Level>, difficulty: Difficulty) -> String {
     use Difficulty as D;
     match (level, difficulty) {
-        (Some(Level::Beginner), D::Beginner) => "A beginner course, right for where you are.".into(),
+        (Some(Level::Beginner), D::Beginner) => {
+            "A beginner course, right for where you are.".into()
+        }
         (Some(Level::Beginner), D::Intermediate) => {
             "Intermediate: a step up once the basics feel easy.".into()
         }
         (Some(Level::Intermediate), D::Beginner) => {
             "A beginner course, useful to fill gaps before going further.".into()
         }
-        (Some(Level::Intermediate), D::Intermediate) => {
-            "Intermediate, matching your level.".into()
-        }
+        (Some(Level::Intermediate), D::Intermediate) => "Intermediate, matching your level.".into(),
         (Some(Level::Intermediate), D::Advanced) => {
             "Advanced: a stretch that builds on an intermediate footing.".into()
         }
@@ -340,7 +433,11 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
 
 /// The best-matching candidates, best first, at most `count`: what a
 /// language model chooses from.
-pub fn shortlist<'a>(learner: &Learner, candidates: &'a [Candidate], count: usize) -> Vec<&'a Candidate> {
+pub fn shortlist<'a>(
+    learner: &Learner,
+    candidates: &'a [Candidate],
+    count: usize,
+) -> Vec<&'a Candidate> {
     score_candidates(learner, candidates)
         .into_iter()
         .take(count)
@@ -410,18 +507,31 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
 
         let mut reasons = Vec::new();
         if !shared.is_empty() {
-            let noun = if shared.len() == 1 { "interest" } else { "interests" };
+            let noun = if shared.len() == 1 {
+                "interest"
+            } else {
+                "interests"
+            };
             reasons.push(format!("Matches your {noun} {}.", list(&shared)));
         }
         if !asked.in_subject.is_empty() {
             reasons.push(format!("About {}, as you asked.", list(&asked.in_subject)));
         } else if !asked.in_description.is_empty() {
-            reasons.push(format!("Touches on {}, from your question.", list(&asked.in_description)));
+            reasons.push(format!(
+                "Touches on {}, from your question.",
+                list(&asked.in_description)
+            ));
         }
         if !aimed.in_subject.is_empty() {
-            reasons.push(format!("Covers {} from your goal.", list(&aimed.in_subject)));
+            reasons.push(format!(
+                "Covers {} from your goal.",
+                list(&aimed.in_subject)
+            ));
         } else if !aimed.in_description.is_empty() {
-            reasons.push(format!("Mentions {} from your goal.", list(&aimed.in_description)));
+            reasons.push(format!(
+                "Mentions {} from your goal.",
+                list(&aimed.in_description)
+            ));
         }
         reasons.push(level_reason(learner.level, course.difficulty));
         reasons.push(time_reason(course.duration_hours, learner.hours_per_week));
@@ -454,7 +564,11 @@ fn personal_summary(learner: &Learner, picked: &[Scored]) -> String {
         }
         about.push(text);
     }
-    if learner.goal.as_deref().is_some_and(|goal| !goal.trim().is_empty()) {
+    if learner
+        .goal
+        .as_deref()
+        .is_some_and(|goal| !goal.trim().is_empty())
+    {
         about.push("your goal".to_owned());
     }
     if learner.question.is_some() {
@@ -483,7 +597,10 @@ fn personal_summary(learner: &Learner, picked: &[Scored]) -> String {
             plural(weeks_at_pace(total, pace), "week", "weeks"),
             plural(pace, "hour", "hours")
         )),
-        None => summary.push_str(&format!(" Together about {}.", plural(total, "hour", "hours"))),
+        None => summary.push_str(&format!(
+            " Together about {}.",
+            plural(total, "hour", "hours")
+        )),
     }
     summary
 }

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::RecommendSettings;
 use super::llm::{ModelAnswer, Usage, assigned_model};
 use super::model::{
-    Quota, Rating, Recommendation, RecommendationKind, RecommendationsData, RecommendOutcome,
+    Quota, Rating, RecommendOutcome, Recommendation, RecommendationKind, RecommendationsData,
     RecommendedCourse,
 };
 use super::ranker::{self, BUILTIN_MODEL, Candidate, Learner, Pick};
@@ -273,7 +273,9 @@ pub async fn recommend(
     let requested_model = settings
         .provider
         .as_ref()
-        .map_or(BUILTIN_MODEL, |provider| assigned_model(&provider.arms, user_id))
+        .map_or(BUILTIN_MODEL, |provider| {
+            assigned_model(&provider.arms, user_id)
+        })
         .to_owned();
     let builtin = |fallback_reason: Option<String>| Answer {
         kind: if ranking.popular {
@@ -292,7 +294,10 @@ pub async fn recommend(
         // A popular list has nothing personal for a model to reason about.
         Some(provider) if requested_model != BUILTIN_MODEL && !ranking.popular => {
             let shortlist = ranker::shortlist(&learner, &candidates, MODEL_SHORTLIST);
-            match provider.recommend(&requested_model, &learner, &shortlist).await {
+            match provider
+                .recommend(&requested_model, &learner, &shortlist)
+                .await
+            {
                 Ok(ModelAnswer::Picks {
                     summary,
                     picks,
@@ -363,10 +368,12 @@ async fn store(
         .collect();
     let course_ids: Vec<Uuid> = answer.picks.iter().map(|pick| pick.course_id).collect();
     let mut transaction = pool.begin().await?;
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended('recommendations:' || $1::text, 0))")
-        .bind(user_id)
-        .execute(&mut *transaction)
-        .await?;
+    sqlx::query(
+        "select pg_advisory_xact_lock(hashtextextended('recommendations:' || $1::text, 0))",
+    )
+    .bind(user_id)
+    .execute(&mut *transaction)
+    .await?;
     let (used, already_stored): (i64, bool) = sqlx::query_as(
         "select count(*) filter (where created_at > now() - interval '24 hours'),
                 coalesce(bool_or(request_id = $2), false)
@@ -401,7 +408,12 @@ async fn store(
     .bind(Json(&picks))
     .bind(&answer.model)
     .bind(&answer.requested_model)
-    .bind(answer.fallback_reason.as_deref().map(|reason| reason.chars().take(500).collect::<String>()))
+    .bind(
+        answer
+            .fallback_reason
+            .as_deref()
+            .map(|reason| reason.chars().take(500).collect::<String>()),
+    )
     .bind(answer.kind.as_str())
     .bind(latency_ms)
     .bind(answer.usage.prompt_tokens)
@@ -441,13 +453,12 @@ async fn by_request(
     user_id: Uuid,
     request_id: Uuid,
 ) -> Result<Option<Recommendation>, AppError> {
-    let id: Option<Uuid> = sqlx::query_scalar(
-        "select id from recommendations where user_id = $1 and request_id = $2",
-    )
-    .bind(user_id)
-    .bind(request_id)
-    .fetch_optional(pool)
-    .await?;
+    let id: Option<Uuid> =
+        sqlx::query_scalar("select id from recommendations where user_id = $1 and request_id = $2")
+            .bind(user_id)
+            .bind(request_id)
+            .fetch_optional(pool)
+            .await?;
     match id {
         Some(id) => Ok(stored(pool, user_id, Some(id), 1).await?.into_iter().next()),
         None => Ok(None),

@@ -539,13 +539,20 @@ async fn a_recommendation_is_made_and_rated_over_http(pool: PgPool) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body.contains("Advanced Composting") || body.contains("Garden Planning"), "{body}");
+    assert!(
+        body.contains("Advanced Composting") || body.contains("Garden Planning"),
+        "{body}"
+    );
     let id = recommendation_id(&body);
 
     let (status, body, _) = learner
         .post(
             "/api/recommendations/rate",
-            &form(&[("recommendation_id", &id), ("rating", "4"), ("feedback", "Just right")]),
+            &form(&[
+                ("recommendation_id", &id),
+                ("rating", "4"),
+                ("feedback", "Just right"),
+            ]),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -562,7 +569,10 @@ async fn bad_ratings_are_400s_that_change_nothing(pool: PgPool) {
     let mut learner = gardener(&app, "rate@example.test").await;
     let token = uuid::Uuid::new_v4().to_string();
     let (_, body, _) = learner
-        .post("/api/recommendations/request", &form(&[("request_id", &token)]))
+        .post(
+            "/api/recommendations/request",
+            &form(&[("request_id", &token)]),
+        )
         .await;
     let id = recommendation_id(&body);
     let too_long = "x".repeat(2001);
@@ -576,7 +586,11 @@ async fn bad_ratings_are_400s_that_change_nothing(pool: PgPool) {
         let (status, body, _) = learner
             .post(
                 "/api/recommendations/rate",
-                &form(&[("recommendation_id", &id), ("rating", rating), ("feedback", feedback)]),
+                &form(&[
+                    ("recommendation_id", &id),
+                    ("rating", rating),
+                    ("feedback", feedback),
+                ]),
             )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{rating}: {body}");
@@ -598,13 +612,19 @@ async fn bad_ratings_are_400s_that_change_nothing(pool: PgPool) {
     // Someone else's recommendation does not exist for them.
     let mut stranger = gardener(&app, "stranger@example.test").await;
     let (status, _, _) = stranger
-        .post("/api/recommendations/rate", &form(&[("recommendation_id", &id), ("rating", "1")]))
+        .post(
+            "/api/recommendations/rate",
+            &form(&[("recommendation_id", &id), ("rating", "1")]),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let mut anonymous = Client::new(&app);
     let (status, _, _) = anonymous
-        .post("/api/recommendations/request", &form(&[("request_id", &token)]))
+        .post(
+            "/api/recommendations/request",
+            &form(&[("request_id", &token)]),
+        )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
@@ -617,7 +637,11 @@ async fn bad_recommendation_requests_are_400s(pool: PgPool) {
     for (token, question, message) in [
         ("nonsense", "", "not valid"),
         ("", "", "not valid"),
-        ("00000000-0000-0000-0000-000000000001", long_question.as_str(), "500 characters"),
+        (
+            "00000000-0000-0000-0000-000000000001",
+            long_question.as_str(),
+            "500 characters",
+        ),
     ] {
         let (status, body, _) = learner
             .post(

@@ -4,12 +4,22 @@ use super::*;
 
 /// A stable id per title.
 fn id_of(title: &str) -> Uuid {
-    Uuid::from_u128(title.bytes().fold(0xcbf2_9ce4_8422_2325_u128, |hash, byte| {
-        (hash ^ u128::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    }))
+    Uuid::from_u128(
+        title
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u128, |hash, byte| {
+                (hash ^ u128::from(byte)).wrapping_mul(0x0100_0000_01b3)
+            }),
+    )
 }
 
-fn course(title: &str, difficulty: Difficulty, hours: i32, tags: &[&str], skills: &[&str]) -> Candidate {
+fn course(
+    title: &str,
+    difficulty: Difficulty,
+    hours: i32,
+    tags: &[&str],
+    skills: &[&str],
+) -> Candidate {
     Candidate {
         id: id_of(title),
         title: title.to_owned(),
@@ -25,17 +35,83 @@ fn course(title: &str, difficulty: Difficulty, hours: i32, tags: &[&str], skills
 fn catalog() -> Vec<Candidate> {
     use Difficulty::*;
     vec![
-        course("HTML and CSS from Scratch", Beginner, 20, &["web development", "html", "css"], &["Semantic HTML", "Flexbox"]),
-        course("JavaScript First Steps", Beginner, 24, &["web development", "javascript"], &["DOM Events"]),
-        course("Building Web Apps with React", Intermediate, 30, &["web development", "javascript", "react"], &["Components", "Hooks"]),
-        course("Web Performance at Scale", Advanced, 28, &["web development", "performance"], &["Profiling"]),
-        course("Excel Basics for Everyone", Beginner, 8, &["spreadsheets", "data analysis"], &["Formulas", "Pivot Tables"]),
-        course("SQL for Analysts", Intermediate, 20, &["sql", "data analysis"], &["SQL Joins", "Window Functions"]),
-        course("Data Pipelines with Airflow", Advanced, 32, &["data engineering", "python"], &["DAG Design", "Orchestration"]),
-        course("Streaming Data Engineering", Advanced, 36, &["data engineering", "streaming"], &["Kafka", "Exactly-once Delivery"]),
-        course("Data Warehouse Modelling", Intermediate, 26, &["data engineering", "sql"], &["Star Schemas", "Slowly Changing Dimensions"]),
-        course("Python Foundations", Beginner, 24, &["python", "programming fundamentals"], &["Python Syntax"]),
-        course("Brand Identity Design", Intermediate, 18, &["design", "branding"], &["Logo Design"]),
+        course(
+            "HTML and CSS from Scratch",
+            Beginner,
+            20,
+            &["web development", "html", "css"],
+            &["Semantic HTML", "Flexbox"],
+        ),
+        course(
+            "JavaScript First Steps",
+            Beginner,
+            24,
+            &["web development", "javascript"],
+            &["DOM Events"],
+        ),
+        course(
+            "Building Web Apps with React",
+            Intermediate,
+            30,
+            &["web development", "javascript", "react"],
+            &["Components", "Hooks"],
+        ),
+        course(
+            "Web Performance at Scale",
+            Advanced,
+            28,
+            &["web development", "performance"],
+            &["Profiling"],
+        ),
+        course(
+            "Excel Basics for Everyone",
+            Beginner,
+            8,
+            &["spreadsheets", "data analysis"],
+            &["Formulas", "Pivot Tables"],
+        ),
+        course(
+            "SQL for Analysts",
+            Intermediate,
+            20,
+            &["sql", "data analysis"],
+            &["SQL Joins", "Window Functions"],
+        ),
+        course(
+            "Data Pipelines with Airflow",
+            Advanced,
+            32,
+            &["data engineering", "python"],
+            &["DAG Design", "Orchestration"],
+        ),
+        course(
+            "Streaming Data Engineering",
+            Advanced,
+            36,
+            &["data engineering", "streaming"],
+            &["Kafka", "Exactly-once Delivery"],
+        ),
+        course(
+            "Data Warehouse Modelling",
+            Intermediate,
+            26,
+            &["data engineering", "sql"],
+            &["Star Schemas", "Slowly Changing Dimensions"],
+        ),
+        course(
+            "Python Foundations",
+            Beginner,
+            24,
+            &["python", "programming fundamentals"],
+            &["Python Syntax"],
+        ),
+        course(
+            "Brand Identity Design",
+            Intermediate,
+            18,
+            &["design", "branding"],
+            &["Logo Design"],
+        ),
     ]
 }
 
@@ -54,7 +130,11 @@ fn titles(ranking: &Ranking, candidates: &[Candidate]) -> Vec<String> {
 }
 
 fn difficulty_of(title: &str, candidates: &[Candidate]) -> Difficulty {
-    candidates.iter().find(|course| course.title == title).map(|course| course.difficulty).unwrap_or(Difficulty::Advanced)
+    candidates
+        .iter()
+        .find(|course| course.title == title)
+        .map(|course| course.difficulty)
+        .unwrap_or(Difficulty::Advanced)
 }
 
 #[test]
@@ -70,16 +150,36 @@ fn a_beginner_who_wants_web_development_gets_beginner_web_courses_first() {
     let ranking = rank(&learner, &candidates);
     let picked = titles(&ranking, &candidates);
     assert!(!ranking.popular);
-    assert!((MIN_COURSES..=MAX_COURSES).contains(&picked.len()), "{picked:?}");
+    assert!(
+        (MIN_COURSES..=MAX_COURSES).contains(&picked.len()),
+        "{picked:?}"
+    );
     assert_eq!(picked[0], "JavaScript First Steps", "{picked:?}");
-    assert!(picked[..2].contains(&"HTML and CSS from Scratch".to_owned()), "{picked:?}");
+    assert!(
+        picked[..2].contains(&"HTML and CSS from Scratch".to_owned()),
+        "{picked:?}"
+    );
     // A beginner is never sent straight to advanced work.
-    assert!(!picked.contains(&"Web Performance at Scale".to_owned()), "{picked:?}");
+    assert!(
+        !picked.contains(&"Web Performance at Scale".to_owned()),
+        "{picked:?}"
+    );
     // Learning order: difficulty never goes down along the list.
-    let levels: Vec<Difficulty> = picked.iter().map(|title| difficulty_of(title, &candidates)).collect();
-    assert!(levels.windows(2).all(|pair| pair[0] <= pair[1]), "{levels:?}");
+    let levels: Vec<Difficulty> = picked
+        .iter()
+        .map(|title| difficulty_of(title, &candidates))
+        .collect();
+    assert!(
+        levels.windows(2).all(|pair| pair[0] <= pair[1]),
+        "{levels:?}"
+    );
     // Nothing unrelated.
-    assert!(!picked.iter().any(|title| title.contains("Brand") || title.contains("Streaming")), "{picked:?}");
+    assert!(
+        !picked
+            .iter()
+            .any(|title| title.contains("Brand") || title.contains("Streaming")),
+        "{picked:?}"
+    );
 }
 
 #[test]
@@ -89,15 +189,33 @@ fn an_advanced_data_engineer_is_not_shown_beginner_excel() {
         goal: Some("Run reliable data pipelines in production".into()),
         level: Some(Level::Advanced),
         hours_per_week: Some(10),
-        interests: vec!["data engineering".into(), "data analysis".into(), "sql".into()],
+        interests: vec![
+            "data engineering".into(),
+            "data analysis".into(),
+            "sql".into(),
+        ],
         question: None,
     };
     let ranking = rank(&learner, &candidates);
     let picked = titles(&ranking, &candidates);
-    assert!(!picked.contains(&"Excel Basics for Everyone".to_owned()), "{picked:?}");
-    assert!(!picked.iter().any(|title| difficulty_of(title, &candidates) == Difficulty::Beginner), "{picked:?}");
-    assert!(picked.contains(&"Data Pipelines with Airflow".to_owned()), "{picked:?}");
-    assert!(picked.contains(&"Streaming Data Engineering".to_owned()), "{picked:?}");
+    assert!(
+        !picked.contains(&"Excel Basics for Everyone".to_owned()),
+        "{picked:?}"
+    );
+    assert!(
+        !picked
+            .iter()
+            .any(|title| difficulty_of(title, &candidates) == Difficulty::Beginner),
+        "{picked:?}"
+    );
+    assert!(
+        picked.contains(&"Data Pipelines with Airflow".to_owned()),
+        "{picked:?}"
+    );
+    assert!(
+        picked.contains(&"Streaming Data Engineering".to_owned()),
+        "{picked:?}"
+    );
 }
 
 #[test]
@@ -112,11 +230,21 @@ fn the_question_leads_over_standing_interests() {
     };
     let ranking = rank(&learner, &candidates);
     let picked = titles(&ranking, &candidates);
-    let best = ranking.picks.iter().max_by_key(|pick| pick.score).expect("picks");
-    let best_title = candidates.iter().find(|course| course.id == best.course_id).map(|course| course.title.as_str());
+    let best = ranking
+        .picks
+        .iter()
+        .max_by_key(|pick| pick.score)
+        .expect("picks");
+    let best_title = candidates
+        .iter()
+        .find(|course| course.id == best.course_id)
+        .map(|course| course.title.as_str());
     assert_eq!(best_title, Some("Data Warehouse Modelling"), "{picked:?}");
     let explanation = &best.explanation;
-    assert!(explanation.contains("data and engineering, as you asked"), "{explanation}");
+    assert!(
+        explanation.contains("data and engineering, as you asked"),
+        "{explanation}"
+    );
 }
 
 #[test]
@@ -131,11 +259,32 @@ fn explanations_cite_interests_level_and_time() {
     };
     let ranking = rank(&learner, &candidates);
     let python = id_of("Python Foundations");
-    let pick = ranking.picks.iter().find(|pick| pick.course_id == python).expect("python picked");
-    assert!(pick.explanation.contains("Matches your interest python."), "{}", pick.explanation);
-    assert!(pick.explanation.contains("A beginner course"), "{}", pick.explanation);
-    assert!(pick.explanation.contains("24 hours: about 6 weeks at your 4 hours a week."), "{}", pick.explanation);
-    assert!(ranking.summary.contains("your beginner level"), "{}", ranking.summary);
+    let pick = ranking
+        .picks
+        .iter()
+        .find(|pick| pick.course_id == python)
+        .expect("python picked");
+    assert!(
+        pick.explanation.contains("Matches your interest python."),
+        "{}",
+        pick.explanation
+    );
+    assert!(
+        pick.explanation.contains("A beginner course"),
+        "{}",
+        pick.explanation
+    );
+    assert!(
+        pick.explanation
+            .contains("24 hours: about 6 weeks at your 4 hours a week."),
+        "{}",
+        pick.explanation
+    );
+    assert!(
+        ranking.summary.contains("your beginner level"),
+        "{}",
+        ranking.summary
+    );
     assert!(ranking.picks.iter().all(|pick| pick.score <= 100));
 }
 
@@ -149,7 +298,11 @@ fn stems_match_other_forms_of_a_word() {
     };
     let ranking = rank(&learner, &candidates);
     let picked = titles(&ranking, &candidates);
-    assert_eq!(picked.first().map(String::as_str), Some("Data Pipelines with Airflow"), "{picked:?}");
+    assert_eq!(
+        picked.first().map(String::as_str),
+        Some("Data Pipelines with Airflow"),
+        "{picked:?}"
+    );
 }
 
 #[test]
@@ -161,7 +314,11 @@ fn an_empty_profile_gets_popular_beginner_courses_labelled_as_such() {
     assert!(ranking.popular);
     assert!(ranking.summary.contains("popular beginner courses"));
     assert_eq!(picked[0], "Excel Basics for Everyone");
-    assert!(picked.iter().all(|title| difficulty_of(title, &candidates) == Difficulty::Beginner));
+    assert!(
+        picked
+            .iter()
+            .all(|title| difficulty_of(title, &candidates) == Difficulty::Beginner)
+    );
     assert!(ranking.picks.iter().all(|pick| pick.score == 0));
 }
 
@@ -175,7 +332,11 @@ fn a_short_list_is_rounded_out_to_the_minimum_and_says_so() {
     };
     let ranking = rank(&learner, &candidates);
     assert_eq!(ranking.picks.len(), MIN_COURSES);
-    let fillers = ranking.picks.iter().filter(|pick| pick.explanation.starts_with("Not a direct match")).count();
+    let fillers = ranking
+        .picks
+        .iter()
+        .filter(|pick| pick.explanation.starts_with("Not a direct match"))
+        .count();
     assert_eq!(fillers, MIN_COURSES - 1);
 }
 
@@ -200,9 +361,15 @@ fn ranking_is_deterministic() {
 
 #[test]
 fn topic_words_leave_out_how_people_ask() {
-    assert_eq!(topic_words("I want to get into data engineering!"), ["data", "engineering"]);
+    assert_eq!(
+        topic_words("I want to get into data engineering!"),
+        ["data", "engineering"]
+    );
     assert_eq!(topic_words("write me a poem"), ["poem"]);
-    assert_eq!(topic_words("Help me learn C# and C++ in 2 weeks"), ["c#", "c++"]);
+    assert_eq!(
+        topic_words("Help me learn C# and C++ in 2 weeks"),
+        ["c#", "c++"]
+    );
     assert!(topic_words("I want to learn something").is_empty());
 }
 

@@ -25,13 +25,55 @@ struct Course {
 }
 
 const CATALOG: &[Course] = &[
-    Course { title: "Python Foundations", difficulty: "beginner", hours: 20, tags: &["python", "programming"], skills: &["Python Syntax"] },
-    Course { title: "SQL Basics", difficulty: "beginner", hours: 12, tags: &["sql", "data analysis"], skills: &["Select Queries"] },
-    Course { title: "Data Pipelines in Practice", difficulty: "intermediate", hours: 30, tags: &["data engineering", "python"], skills: &["Batch Jobs"] },
-    Course { title: "Data Warehouse Modelling", difficulty: "intermediate", hours: 24, tags: &["data engineering", "sql"], skills: &["Star Schemas"] },
-    Course { title: "Streaming Systems", difficulty: "advanced", hours: 36, tags: &["data engineering", "streaming"], skills: &["Kafka"] },
-    Course { title: "Visual Design Basics", difficulty: "beginner", hours: 10, tags: &["design"], skills: &["Typography"] },
-    Course { title: "Excel for Everyone", difficulty: "beginner", hours: 6, tags: &["spreadsheets", "data analysis"], skills: &["Formulas"] },
+    Course {
+        title: "Python Foundations",
+        difficulty: "beginner",
+        hours: 20,
+        tags: &["python", "programming"],
+        skills: &["Python Syntax"],
+    },
+    Course {
+        title: "SQL Basics",
+        difficulty: "beginner",
+        hours: 12,
+        tags: &["sql", "data analysis"],
+        skills: &["Select Queries"],
+    },
+    Course {
+        title: "Data Pipelines in Practice",
+        difficulty: "intermediate",
+        hours: 30,
+        tags: &["data engineering", "python"],
+        skills: &["Batch Jobs"],
+    },
+    Course {
+        title: "Data Warehouse Modelling",
+        difficulty: "intermediate",
+        hours: 24,
+        tags: &["data engineering", "sql"],
+        skills: &["Star Schemas"],
+    },
+    Course {
+        title: "Streaming Systems",
+        difficulty: "advanced",
+        hours: 36,
+        tags: &["data engineering", "streaming"],
+        skills: &["Kafka"],
+    },
+    Course {
+        title: "Visual Design Basics",
+        difficulty: "beginner",
+        hours: 10,
+        tags: &["design"],
+        skills: &["Typography"],
+    },
+    Course {
+        title: "Excel for Everyone",
+        difficulty: "beginner",
+        hours: 6,
+        tags: &["spreadsheets", "data analysis"],
+        skills: &["Formulas"],
+    },
 ];
 
 async fn catalog(pool: &PgPool) {
@@ -78,14 +120,20 @@ async fn catalog(pool: &PgPool) {
 
 /// A learner with a data-engineering profile (now at version 2).
 async fn data_learner(pool: &PgPool, email: &str) -> Uuid {
-    let user_id = register(pool, email, PASSWORD, PASSWORD).await.unwrap().user.id;
+    let user_id = register(pool, email, PASSWORD, PASSWORD)
+        .await
+        .unwrap()
+        .user
+        .id;
     let state = ProfileState::example(
         Some(Level::Beginner),
         Some(6),
         &["data engineering", "python", "sql"],
         Some("Build data pipelines"),
     );
-    crate::profile::service::save(pool, user_id, 1, state).await.unwrap();
+    crate::profile::service::save(pool, user_id, 1, state)
+        .await
+        .unwrap();
     user_id
 }
 
@@ -114,7 +162,14 @@ async fn ask(
     user_id: Uuid,
     question: Option<&str>,
 ) -> Result<RecommendOutcome, AppError> {
-    recommend(pool, settings, user_id, Uuid::new_v4(), question.map(str::to_owned)).await
+    recommend(
+        pool,
+        settings,
+        user_id,
+        Uuid::new_v4(),
+        question.map(str::to_owned),
+    )
+    .await
 }
 
 fn recommended(outcome: RecommendOutcome) -> Recommendation {
@@ -154,16 +209,33 @@ async fn the_builtin_ranker_answers_and_everything_is_stored(pool: PgPool) {
     catalog(&pool).await;
     let user_id = data_learner(&pool, "data@example.test").await;
     let recommendation = recommended(
-        ask(&pool, &builtin_only(), user_id, Some("I want to get into data engineering"))
-            .await
-            .unwrap(),
+        ask(
+            &pool,
+            &builtin_only(),
+            user_id,
+            Some("I want to get into data engineering"),
+        )
+        .await
+        .unwrap(),
     );
-    let titles: Vec<&str> = recommendation.courses.iter().map(|course| course.title.as_str()).collect();
+    let titles: Vec<&str> = recommendation
+        .courses
+        .iter()
+        .map(|course| course.title.as_str())
+        .collect();
     assert!((3..=10).contains(&titles.len()), "{titles:?}");
     assert!(titles.contains(&"Data Pipelines in Practice"), "{titles:?}");
     assert!(!titles.contains(&"Visual Design Basics"), "{titles:?}");
-    assert!(!titles.contains(&"Streaming Systems"), "a beginner gets no advanced course: {titles:?}");
-    assert!(recommendation.courses.iter().all(|course| !course.explanation.is_empty()));
+    assert!(
+        !titles.contains(&"Streaming Systems"),
+        "a beginner gets no advanced course: {titles:?}"
+    );
+    assert!(
+        recommendation
+            .courses
+            .iter()
+            .all(|course| !course.explanation.is_empty())
+    );
     assert_eq!(recommendation.model, BUILTIN_MODEL);
     assert_eq!(recommendation.profile_version, 2);
     assert_eq!(recommendation.kind, RecommendationKind::Personal);
@@ -172,12 +244,22 @@ async fn the_builtin_ranker_answers_and_everything_is_stored(pool: PgPool) {
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
     assert_eq!(row.profile_version, 2);
-    assert_eq!(row.query.as_deref(), Some("I want to get into data engineering"));
+    assert_eq!(
+        row.query.as_deref(),
+        Some("I want to get into data engineering")
+    );
     assert_eq!(
         row.recommended_course_ids,
-        recommendation.courses.iter().map(|course| course.course_id).collect::<Vec<_>>()
+        recommendation
+            .courses
+            .iter()
+            .map(|course| course.course_id)
+            .collect::<Vec<_>>()
     );
-    assert_eq!((row.llm_model.as_str(), row.requested_model.as_deref()), (BUILTIN_MODEL, Some(BUILTIN_MODEL)));
+    assert_eq!(
+        (row.llm_model.as_str(), row.requested_model.as_deref()),
+        (BUILTIN_MODEL, Some(BUILTIN_MODEL))
+    );
     assert_eq!(row.fallback_reason, None);
     assert_eq!(row.kind, "personal");
     assert!(row.latency_ms.is_some());
@@ -194,9 +276,16 @@ async fn the_same_request_token_twice_stores_one_recommendation(pool: PgPool) {
         recommend(&pool, &settings, user_id, token, None),
         recommend(&pool, &settings, user_id, token, None),
     );
-    assert_eq!(recommended(first.unwrap()).id, recommended(second.unwrap()).id);
+    assert_eq!(
+        recommended(first.unwrap()).id,
+        recommended(second.unwrap()).id
+    );
     assert_eq!(stored_rows(&pool).await.len(), 1);
-    let again = recommended(recommend(&pool, &settings, user_id, token, None).await.unwrap());
+    let again = recommended(
+        recommend(&pool, &settings, user_id, token, None)
+            .await
+            .unwrap(),
+    );
     assert_eq!(stored_rows(&pool).await.len(), 1);
     assert_eq!(again.profile_version, 2);
 }
@@ -232,7 +321,9 @@ async fn a_question_off_the_catalog_gets_a_polite_answer_and_costs_nothing(pool:
     catalog(&pool).await;
     let user_id = data_learner(&pool, "poem@example.test").await;
     for question in ["write me a poem", "tell me a joke about cats"] {
-        let outcome = ask(&pool, &builtin_only(), user_id, Some(question)).await.unwrap();
+        let outcome = ask(&pool, &builtin_only(), user_id, Some(question))
+            .await
+            .unwrap();
         let RecommendOutcome::OffTopic { message } = outcome else {
             panic!("{question}: {outcome:?}")
         };
@@ -241,20 +332,33 @@ async fn a_question_off_the_catalog_gets_a_polite_answer_and_costs_nothing(pool:
     assert!(stored_rows(&pool).await.is_empty());
     assert_eq!(quota(&pool, 10, user_id).await.unwrap().used, 0);
     // A question about something the catalog has is answered.
-    recommended(ask(&pool, &builtin_only(), user_id, Some("help me learn sql")).await.unwrap());
+    recommended(
+        ask(&pool, &builtin_only(), user_id, Some("help me learn sql"))
+            .await
+            .unwrap(),
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn an_empty_profile_gets_popular_beginner_courses_labelled(pool: PgPool) {
     catalog(&pool).await;
-    let user_id = register(&pool, "new@example.test", PASSWORD, PASSWORD).await.unwrap().user.id;
+    let user_id = register(&pool, "new@example.test", PASSWORD, PASSWORD)
+        .await
+        .unwrap()
+        .user
+        .id;
     let page_data = page(&pool, &builtin_only(), user_id).await.unwrap();
     assert!(!page_data.profile_is_filled);
     assert_eq!(page_data.latest, None);
     let recommendation = recommended(ask(&pool, &builtin_only(), user_id, None).await.unwrap());
     assert_eq!(recommendation.kind, RecommendationKind::Popular);
     assert_eq!(recommendation.profile_version, 1);
-    assert!(recommendation.courses.iter().all(|course| course.difficulty == Difficulty::Beginner));
+    assert!(
+        recommendation
+            .courses
+            .iter()
+            .all(|course| course.difficulty == Difficulty::Beginner)
+    );
     assert!(recommendation.summary.contains("popular beginner courses"));
     assert_eq!(stored_rows(&pool).await[0].kind, "popular");
 }
@@ -269,14 +373,19 @@ async fn only_the_owner_can_rate_and_a_rating_can_change(pool: PgPool) {
     let four = Rating::from_form("4", "Good start, but more SQL please").unwrap();
     let rated = rate(&pool, owner, recommendation.id, &four).await.unwrap();
     assert_eq!(rated.rating, Some(4));
-    assert_eq!(rated.feedback.as_deref(), Some("Good start, but more SQL please"));
+    assert_eq!(
+        rated.feedback.as_deref(),
+        Some("Good start, but more SQL please")
+    );
     assert!(rated.rated_at.is_some());
 
     let two = Rating::from_form("2", "").unwrap();
     let changed = rate(&pool, owner, recommendation.id, &two).await.unwrap();
     assert_eq!((changed.rating, changed.feedback), (Some(2), None));
 
-    let refused = rate(&pool, other, recommendation.id, &four).await.unwrap_err();
+    let refused = rate(&pool, other, recommendation.id, &four)
+        .await
+        .unwrap_err();
     assert_eq!(refused.status_code(), 404);
     let unknown = rate(&pool, owner, Uuid::new_v4(), &four).await.unwrap_err();
     assert_eq!(unknown.status_code(), 404);
@@ -360,32 +469,55 @@ async fn a_models_valid_answer_is_stored_as_the_model_gave_it(pool: PgPool) {
         .mount(&server)
         .await;
     let settings = with_model(&server, StdDuration::from_secs(5));
-    let recommendation = recommended(ask(&pool, &settings, user_id, Some("data engineering")).await.unwrap());
+    let recommendation = recommended(
+        ask(&pool, &settings, user_id, Some("data engineering"))
+            .await
+            .unwrap(),
+    );
     assert_eq!(recommendation.model, MODEL);
     assert_eq!(recommendation.summary, "Three picks from the model.");
     assert_eq!(recommendation.courses.len(), 3);
-    assert!(recommendation.courses.iter().all(|course| course.explanation == format!("Model says: {} fits.", course.title)));
+    assert!(
+        recommendation
+            .courses
+            .iter()
+            .all(|course| course.explanation == format!("Model says: {} fits.", course.title))
+    );
     let row = &stored_rows(&pool).await[0];
     assert_eq!(row.llm_model, MODEL);
     assert_eq!(row.requested_model.as_deref(), Some(MODEL));
     assert_eq!(row.fallback_reason, None);
-    assert_eq!((row.prompt_tokens, row.completion_tokens), (Some(812), Some(164)));
+    assert_eq!(
+        (row.prompt_tokens, row.completion_tokens),
+        (Some(812), Some(164))
+    );
 }
 
 /// Asks with the model answering `template`; the learner must still get a
 /// stored, valid built-in answer, with the failure recorded.
-async fn falls_back(pool: &PgPool, email: &str, template: ResponseTemplate, timeout: StdDuration) -> String {
+async fn falls_back(
+    pool: &PgPool,
+    email: &str,
+    template: ResponseTemplate,
+    timeout: StdDuration,
+) -> String {
     let user_id = data_learner(pool, email).await;
     let server = model_answering(template).await;
     let settings = with_model(&server, timeout);
-    let recommendation = recommended(ask(pool, &settings, user_id, Some("data engineering")).await.unwrap());
+    let recommendation = recommended(
+        ask(pool, &settings, user_id, Some("data engineering"))
+            .await
+            .unwrap(),
+    );
     assert_eq!(recommendation.model, BUILTIN_MODEL);
     assert!((3..=10).contains(&recommendation.courses.len()));
     let rows = stored_rows(pool).await;
     let row = rows.last().unwrap();
     assert_eq!(row.llm_model, BUILTIN_MODEL);
     assert_eq!(row.requested_model.as_deref(), Some(MODEL));
-    row.fallback_reason.clone().expect("the failure is recorded")
+    row.fallback_reason
+        .clone()
+        .expect("the failure is recorded")
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -394,16 +526,34 @@ async fn a_slow_model_is_answered_by_the_builtin_ranker(pool: PgPool) {
     let slow = ResponseTemplate::new(200)
         .set_body_json(completion("{}"))
         .set_delay(StdDuration::from_secs(5));
-    let reason = falls_back(&pool, "slow@example.test", slow, StdDuration::from_millis(300)).await;
+    let reason = falls_back(
+        &pool,
+        "slow@example.test",
+        slow,
+        StdDuration::from_millis(300),
+    )
+    .await;
     assert_eq!(reason, "timeout");
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn model_http_errors_and_rate_limits_fall_back(pool: PgPool) {
     catalog(&pool).await;
-    let reason = falls_back(&pool, "e500@example.test", ResponseTemplate::new(500), StdDuration::from_secs(5)).await;
+    let reason = falls_back(
+        &pool,
+        "e500@example.test",
+        ResponseTemplate::new(500),
+        StdDuration::from_secs(5),
+    )
+    .await;
     assert_eq!(reason, "HTTP 500");
-    let reason = falls_back(&pool, "e429@example.test", ResponseTemplate::new(429), StdDuration::from_secs(5)).await;
+    let reason = falls_back(
+        &pool,
+        "e429@example.test",
+        ResponseTemplate::new(429),
+        StdDuration::from_secs(5),
+    )
+    .await;
     assert_eq!(reason, "rate limited (HTTP 429)");
 }
 
@@ -411,41 +561,67 @@ async fn model_http_errors_and_rate_limits_fall_back(pool: PgPool) {
 async fn invalid_model_output_falls_back(pool: PgPool) {
     catalog(&pool).await;
     let cases: [(&str, ResponseTemplate, &str); 6] = [
-        ("malformed", ResponseTemplate::new(200).set_body_json(completion("{\"courses\": [")), "not the JSON asked for"),
-        ("not-a-completion", ResponseTemplate::new(200).set_body_string("<html>oops</html>"), "not a chat completion"),
+        (
+            "malformed",
+            ResponseTemplate::new(200).set_body_json(completion("{\"courses\": [")),
+            "not the JSON asked for",
+        ),
+        (
+            "not-a-completion",
+            ResponseTemplate::new(200).set_body_string("<html>oops</html>"),
+            "not a chat completion",
+        ),
         (
             "unknown-ids",
-            ResponseTemplate::new(200).set_body_json(completion(&json!({"summary": "s", "courses": [
+            ResponseTemplate::new(200).set_body_json(completion(
+                &json!({"summary": "s", "courses": [
                 {"id": "c1", "score": 90, "explanation": "a"},
                 {"id": "c2", "score": 80, "explanation": "b"},
-                {"id": "c99", "score": 70, "explanation": "c"}]}).to_string())),
+                {"id": "c99", "score": 70, "explanation": "c"}]})
+                .to_string(),
+            )),
             "unknown course id “c99”",
         ),
         (
             "too-few",
-            ResponseTemplate::new(200).set_body_json(completion(&json!({"summary": "s", "courses": [
-                {"id": "c1", "score": 90, "explanation": "a"}]}).to_string())),
+            ResponseTemplate::new(200).set_body_json(completion(
+                &json!({"summary": "s", "courses": [
+                {"id": "c1", "score": 90, "explanation": "a"}]})
+                .to_string(),
+            )),
             "1 courses, expected 3 to 10",
         ),
         (
             "duplicates",
-            ResponseTemplate::new(200).set_body_json(completion(&json!({"summary": "s", "courses": [
+            ResponseTemplate::new(200).set_body_json(completion(
+                &json!({"summary": "s", "courses": [
                 {"id": "c1", "score": 90, "explanation": "a"},
                 {"id": "c1", "score": 80, "explanation": "b"},
-                {"id": "c2", "score": 70, "explanation": "c"}]}).to_string())),
+                {"id": "c2", "score": 70, "explanation": "c"}]})
+                .to_string(),
+            )),
             "listed twice",
         ),
         (
             "empty-explanation",
-            ResponseTemplate::new(200).set_body_json(completion(&json!({"summary": "s", "courses": [
+            ResponseTemplate::new(200).set_body_json(completion(
+                &json!({"summary": "s", "courses": [
                 {"id": "c1", "score": 90, "explanation": " "},
                 {"id": "c2", "score": 80, "explanation": "b"},
-                {"id": "c3", "score": 70, "explanation": "c"}]}).to_string())),
+                {"id": "c3", "score": 70, "explanation": "c"}]})
+                .to_string(),
+            )),
             "explanation of “c1” missing",
         ),
     ];
     for (name, template, expected) in cases {
-        let reason = falls_back(&pool, &format!("{name}@example.test"), template, StdDuration::from_secs(5)).await;
+        let reason = falls_back(
+            &pool,
+            &format!("{name}@example.test"),
+            template,
+            StdDuration::from_secs(5),
+        )
+        .await;
         assert!(reason.starts_with("invalid output"), "{name}: {reason}");
         assert!(reason.contains(expected), "{name}: {reason}");
     }
@@ -457,7 +633,11 @@ async fn an_unreachable_model_falls_back(pool: PgPool) {
     let user_id = data_learner(&pool, "down@example.test").await;
     // A port nothing listens on (wiremock pools its servers, so a dropped
     // one may still answer).
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let settings = RecommendSettings {
         daily_limit: 10,
         provider: Some(
@@ -492,5 +672,8 @@ async fn learners_in_the_builtin_arm_never_reach_the_model(pool: PgPool) {
     }
     recommended(ask(&pool, &settings, user_id, None).await.unwrap());
     let row = &stored_rows(&pool).await[0];
-    assert_eq!((row.llm_model.as_str(), row.fallback_reason.as_deref()), (BUILTIN_MODEL, None));
+    assert_eq!(
+        (row.llm_model.as_str(), row.fallback_reason.as_deref()),
+        (BUILTIN_MODEL, None)
+    );
 }
