@@ -27,9 +27,6 @@ use crate::AppError;
 use crate::catalog::Difficulty;
 use crate::profile::Level;
 
-/// How many courses each way of finding candidates (shared interests, the
-/// learner's words) contributes at most; keeps ranking fast at any catalog size.
-const CANDIDATES_PER_SOURCE: i64 = 300;
 /// How many of the ranker's best a model chooses from.
 const MODEL_SHORTLIST: usize = 25;
 /// History shows this many recommendations, newest first.
@@ -147,33 +144,73 @@ struct CandidateRow {
     popularity: i64,
 }
 
-/// Courses worth ranking: those sharing the most interests, those best
-/// matching the learner's words, and the most popular and shortest courses
-/// of each level (to round out a short list). Each source is capped, so the
-/// work per request stays bounded however big the catalog is.
+/// Courses worth ranking, from several sources, each capped so the work per
+/// request stays bounded however big the catalog is:
+/// - courses about all the words of the question, and of the goal;
+/// - courses sharing at least two of the learner's interests;
+/// - a few courses per single word and per single interest (so every part
+///   of what the learner said is represented);
+/// - the most recommended courses and the shortest of each level, to round
+///   out a short list.
+///
+/// The capped sources take matches as the index yields them, not ordered by
+/// relevance: ordering would mean scoring every match, which is tens of
+/// thousands of courses for a common word in a large catalog. The ranker
+/// does the ordering, on evidence it can explain. Below the caps (the
+/// shipped catalog) every matching course is a candidate.
 pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidate>, AppError> {
-    let mut words = Vec::new();
-    for text in [&learner.goal, &learner.question].into_iter().flatten() {
-        words.extend(ranker::topic_words(text));
-    }
+    let question_words = learner
+        .question
+        .as_deref()
+        .map(ranker::topic_words)
+        .unwrap_or_default();
+    let goal_words = learner
+        .goal
+        .as_deref()
+        .map(ranker::topic_words)
+        .unwrap_or_default();
     let rows: Vec<CandidateRow> = sqlx::query_as(
         r#"
-        with wanted as (
-            select (select string_agg(quote_literal(lexeme), ' | ')::tsquery
-                    from unnest(tsvector_to_array(to_tsvector('english', $2))) as lexeme) as query
+        with lexemes as (
+            select distinct lexeme
+            from unnest(tsvector_to_array(to_tsvector('english', $2 || ' ' || $3))) as lexeme
+        ), all_of as (
+            select (select string_agg(quote_literal(lexeme), ' & ')::tsquery
+                    from unnest(tsvector_to_array(to_tsvector('english', $2))) as lexeme) as question,
+                   (select string_agg(quote_literal(lexeme), ' & ')::tsquery
+                    from unnest(tsvector_to_array(to_tsvector('english', $3))) as lexeme) as goal
+        ), interests as (
+            select t.id, t.name, row_number() over (order by t.name) as place
+            from tags t where t.name = any($1)
+        ), interest_pairs as (
+            -- Two interests at a time, as one query on the search documents
+            -- (tags are in them as phrases). The first eight interests only:
+            -- the pairs grow quadratically.
+            select string_agg(format('(%s) & (%s)',
+                                     phraseto_tsquery('english', a.name), phraseto_tsquery('english', b.name)),
+                              ' | ')::tsquery as query
+            from interests a join interests b on a.place < b.place
+            where b.place <= 8
         ), popularity as (
             select course_id, count(*) as times
             from recommendations r, unnest(r.recommended_course_ids) as course_id
             where r.created_at > now() - interval '30 days'
             group by course_id
         ), picked as (
-            (select ct.course_id from course_tags ct join tags t on t.id = ct.tag_id
-             where t.name = any($1)
-             group by ct.course_id order by count(*) desc, ct.course_id limit $3)
+            (select c.id as course_id from courses c, all_of where c.search_document @@ all_of.question limit 100)
             union
-            (select c.id from courses c, wanted
-             where c.search_document @@ wanted.query
-             order by ts_rank(c.search_document, wanted.query) desc, c.id limit $3)
+            (select c.id from courses c, all_of where c.search_document @@ all_of.goal limit 60)
+            union
+            (select c.id from courses c, interest_pairs where c.search_document @@ interest_pairs.query limit 100)
+            union
+            (select per_word.id from lexemes
+             cross join lateral (select c.id from courses c
+                                 where c.search_document @@ quote_literal(lexemes.lexeme)::tsquery
+                                 limit 25) per_word)
+            union
+            (select per_interest.course_id from interests
+             cross join lateral (select ct.course_id from course_tags ct
+                                 where ct.tag_id = interests.id limit 25) per_interest)
             union
             (select course_id from popularity order by times desc, course_id limit 30)
             union
@@ -182,20 +219,29 @@ pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidat
             (select id from courses where difficulty = 'intermediate' order by duration, lower(title) limit 10)
             union
             (select id from courses where difficulty = 'advanced' order by duration, lower(title) limit 10)
+        ), tag_names as (
+            -- One join for all candidates beats one lookup per candidate.
+            select ct.course_id, array_agg(t.name order by t.name) as names
+            from picked join course_tags ct using (course_id) join tags t on t.id = ct.tag_id
+            group by ct.course_id
+        ), skill_names as (
+            select cs.course_id, array_agg(s.name order by s.name) as names
+            from picked join course_skills cs using (course_id) join skills s on s.id = cs.skill_id
+            group by cs.course_id
         )
         select c.id, c.title, c.description, c.difficulty, c.duration,
-               coalesce((select array_agg(t.name order by t.name) from course_tags ct
-                         join tags t on t.id = ct.tag_id where ct.course_id = c.id), '{}') as tags,
-               coalesce((select array_agg(s.name order by s.name) from course_skills cs
-                         join skills s on s.id = cs.skill_id where cs.course_id = c.id), '{}') as skills,
+               coalesce(tag_names.names, '{}') as tags,
+               coalesce(skill_names.names, '{}') as skills,
                coalesce(p.times, 0) as popularity
         from picked join courses c on c.id = picked.course_id
+        left join tag_names on tag_names.course_id = c.id
+        left join skill_names on skill_names.course_id = c.id
         left join popularity p on p.course_id = c.id
         "#,
     )
     .bind(&learner.interests)
-    .bind(words.join(" "))
-    .bind(CANDIDATES_PER_SOURCE)
+    .bind(question_words.join(" "))
+    .bind(goal_words.join(" "))
     .fetch_all(pool)
     .await?;
     Ok(rows
