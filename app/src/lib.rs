@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod account;
+pub mod admin;
 pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod context;

@@ -1,0 +1,429 @@
+//! The dashboard's queries. Server-only.
+//!
+//! Every panel reads the analytics materialized views (see the analytics
+//! migration) for a period of whole UTC days, both ends included. Snapshots
+//! carry `user_id`; activity is `users.last_seen_at` (a signed-in request,
+//! recorded at most hourly), never `updated_at`.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sqlx::PgPool;
+
+use super::model::*;
+use crate::AppError;
+
+/// The longest period the dashboard accepts.
+const MAX_PERIOD_DAYS: i64 = 3 * 366;
+const TOP_COURSES: i64 = 15;
+const TOP_TRENDS: usize = 8;
+
+/// The period from the URL's values, corrected with a note when wrong.
+/// Returns the first day and the day after the last (a half-open range).
+pub fn period_from(
+    from: Option<&str>,
+    to: Option<&str>,
+    within: Option<&str>,
+    today: NaiveDate,
+) -> (Period, NaiveDate, NaiveDate) {
+    let mut notes = Vec::new();
+    let mut date = |text: Option<&str>, name: &str, default: NaiveDate| match text
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+    {
+        None => default,
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_else(|_| {
+            notes.push(format!(
+                "“{text}” is not a date (YYYY-MM-DD); showing {name} {default} instead."
+            ));
+            default
+        }),
+    };
+    let mut last = date(to, "to", today);
+    let mut first = date(from, "from", last - Duration::days(DEFAULT_PERIOD_DAYS - 1));
+    if first > last {
+        notes.push("The period started after it ended; the dates were swapped.".to_owned());
+        std::mem::swap(&mut first, &mut last);
+    }
+    if (last - first).num_days() >= MAX_PERIOD_DAYS {
+        first = last - Duration::days(MAX_PERIOD_DAYS - 1);
+        notes.push(format!(
+            "Periods are at most {MAX_PERIOD_DAYS} days; showing the last {MAX_PERIOD_DAYS} days up to {last}."
+        ));
+    }
+    let within_days = match within.map(str::trim).filter(|text| !text.is_empty()) {
+        None => DEFAULT_WITHIN_DAYS,
+        Some(text) => match text.parse::<i32>() {
+            Ok(days @ 1..=3650) => days,
+            _ => {
+                notes.push(format!(
+                    "“{text}” is not a number of days from 1 to 3650; using {DEFAULT_WITHIN_DAYS}."
+                ));
+                DEFAULT_WITHIN_DAYS
+            }
+        },
+    };
+    (
+        Period {
+            from: first.to_string(),
+            to: last.to_string(),
+            within_days,
+            notes,
+        },
+        first,
+        last + Duration::days(1),
+    )
+}
+
+fn day_start(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+fn average(sum: i64, count: i64) -> Option<f64> {
+    (count > 0).then(|| sum as f64 / count as f64)
+}
+
+pub async fn dashboard(pool: &PgPool, period: Period, start: NaiveDate, end: NaiveDate) -> Result<Dashboard, AppError> {
+    let (refreshed_at, levels, interests, models, personalisation, churn, popularity) = tokio::try_join!(
+        refreshed_at(pool),
+        levels(pool, start, end, period.within_days),
+        interests(pool, start, end),
+        models(pool, start, end),
+        personalisation(pool, start, end),
+        churn(pool, start, end, AT_RISK_SHOWN),
+        popularity(pool, start, end),
+    )?;
+    Ok(Dashboard {
+        period,
+        refreshed_at,
+        levels,
+        interests,
+        models,
+        personalisation,
+        churn,
+        popularity,
+    })
+}
+
+async fn refreshed_at(pool: &PgPool) -> Result<Option<String>, AppError> {
+    let at: Option<DateTime<Utc>> =
+        sqlx::query_scalar("select max(refreshed_at) from analytics_refreshes")
+            .fetch_one(pool)
+            .await?;
+    Ok(at.map(|at| at.format("%-d %b %Y, %H:%M UTC").to_string()))
+}
+
+/// Recomputes the views; returns how long it took in milliseconds.
+pub async fn refresh(pool: &PgPool) -> Result<i32, AppError> {
+    sqlx::query("select refresh_analytics()").execute(pool).await?;
+    Ok(sqlx::query_scalar("select duration_ms from analytics_refreshes order by id desc limit 1")
+        .fetch_one(pool)
+        .await?)
+}
+
+pub async fn levels(pool: &PgPool, start: NaiveDate, end: NaiveDate, within_days: i32) -> Result<LevelPanel, AppError> {
+    let rows: Vec<(String, String, i64, f64)> = sqlx::query_as(
+        "select level_before, level_after, sum(transitions)::bigint,
+                (sum(seconds_between) / sum(transitions) / 86400)::float8
+         from analytics_daily_level_transitions
+         where day >= $1 and day < $2
+         group by 1, 2
+         order by array_position(array['beginner', 'intermediate', 'advanced'], level_before),
+                  array_position(array['beginner', 'intermediate', 'advanced'], level_after)",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(pool)
+    .await?;
+    let (beginner_cohort, moved_within): (i64, i64) = sqlx::query_as(
+        "select count(*) filter (where first_level = 'beginner'),
+                count(*) filter (where first_level = 'beginner'
+                                 and beginner_to_intermediate_at <= signed_up_at + make_interval(days => $3))
+         from analytics_learners
+         where signed_up_at >= $1 and signed_up_at < $2",
+    )
+    .bind(day_start(start))
+    .bind(day_start(end))
+    .bind(within_days)
+    .fetch_one(pool)
+    .await?;
+    Ok(LevelPanel {
+        transitions: rows
+            .into_iter()
+            .map(|(from_level, to_level, count, average_days)| LevelTransition {
+                from_level,
+                to_level,
+                count,
+                average_days,
+            })
+            .collect(),
+        beginner_cohort,
+        moved_within,
+    })
+}
+
+pub async fn interests(pool: &PgPool, start: NaiveDate, end: NaiveDate) -> Result<InterestPanel, AppError> {
+    let weeks: Vec<(NaiveDate, i64, i64)> = sqlx::query_as(
+        "select date_trunc('week', day)::date, sum(added)::bigint, sum(removed)::bigint
+         from analytics_daily_interest_changes
+         where day >= $1 and day < $2
+         group by 1 order by 1",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(pool)
+    .await?;
+    let totals: Vec<(String, i64, i64)> = sqlx::query_as(
+        "select interest, sum(added)::bigint, sum(removed)::bigint
+         from analytics_daily_interest_changes
+         where day >= $1 and day < $2
+         group by 1",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(pool)
+    .await?;
+    let mut trends: Vec<InterestTrend> = totals
+        .into_iter()
+        .map(|(interest, added, removed)| InterestTrend {
+            interest,
+            added,
+            removed,
+        })
+        .collect();
+    trends.sort_by(|a, b| b.net().cmp(&a.net()).then_with(|| a.interest.cmp(&b.interest)));
+    let risers = trends
+        .iter()
+        .filter(|trend| trend.net() > 0)
+        .take(TOP_TRENDS)
+        .cloned()
+        .collect();
+    let fallers = trends
+        .iter()
+        .rev()
+        .filter(|trend| trend.net() < 0)
+        .take(TOP_TRENDS)
+        .cloned()
+        .collect();
+    Ok(InterestPanel {
+        weeks: weeks
+            .into_iter()
+            .map(|(week, added, removed)| InterestWeek {
+                week: week.to_string(),
+                added,
+                removed,
+            })
+            .collect(),
+        risers,
+        fallers,
+    })
+}
+
+type ModelSums = (String, Option<String>, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+
+pub async fn models(pool: &PgPool, start: NaiveDate, end: NaiveDate) -> Result<Vec<ModelRow>, AppError> {
+    // Per model, then per model and level (grouping sets: one pass).
+    let rows: Vec<ModelSums> = sqlx::query_as(
+        "select llm_model, level, sum(recommendations)::bigint, sum(rated)::bigint,
+                sum(with_feedback)::bigint, sum(rating_sum)::bigint,
+                sum(stars_1)::bigint, sum(stars_2)::bigint, sum(stars_3)::bigint,
+                sum(stars_4)::bigint, sum(stars_5)::bigint
+         from analytics_daily_model_ratings
+         where day >= $1 and day < $2
+         group by grouping sets ((llm_model), (llm_model, level))
+         order by llm_model, level nulls first",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(model, level, recommendations, rated, with_feedback, rating_sum, s1, s2, s3, s4, s5)| ModelRow {
+                model,
+                level,
+                recommendations,
+                rated,
+                with_feedback,
+                average_rating: average(rating_sum, rated),
+                stars: [s1, s2, s3, s4, s5],
+            },
+        )
+        .collect())
+}
+
+pub async fn personalisation(pool: &PgPool, start: NaiveDate, end: NaiveDate) -> Result<PersonalisationPanel, AppError> {
+    let versions: Vec<(i32, i64, i64)> = sqlx::query_as(
+        "select version, sum(rated)::bigint, sum(rating_sum)::bigint
+         from analytics_daily_version_ratings
+         where day >= $1 and day < $2
+         group by 1 order by 1",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(pool)
+    .await?;
+    let (low_ratings, updated_after, next_rated, next_sum): (i64, i64, i64, Option<i64>) = sqlx::query_as(
+        "select count(*), count(profile_updated_at), count(next_rating), sum(next_rating)
+         from analytics_low_rating_followups
+         where rated_at >= $1 and rated_at < $2",
+    )
+    .bind(day_start(start))
+    .bind(day_start(end))
+    .fetch_one(pool)
+    .await?;
+    Ok(PersonalisationPanel {
+        by_version: versions
+            .into_iter()
+            .map(|(version, rated, sum)| VersionRating {
+                version,
+                rated,
+                average_rating: average(sum, rated),
+            })
+            .collect(),
+        low_ratings,
+        updated_after,
+        next_rated,
+        next_average: average(next_sum.unwrap_or_default(), next_rated),
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct AtRiskRow {
+    email: String,
+    last_active_at: DateTime<Utc>,
+    hours_drop: bool,
+    narrowed: bool,
+    negative: bool,
+    inactive: bool,
+}
+
+/// Signals count when they showed in the period; "inactive" means no
+/// activity in the 90 days before the period's end.
+const SIGNALS: &str = r#"
+    hours_drop_at >= $1 and hours_drop_at < $2 as hours_drop,
+    narrowed_at >= $1 and narrowed_at < $2 as narrowed,
+    last_negative_at >= $1 and last_negative_at < $2 as negative,
+    last_active_at < $2 - interval '90 days' and signed_up_at < $2 as inactive
+"#;
+
+pub async fn churn(pool: &PgPool, start: NaiveDate, end: NaiveDate, listed: i64) -> Result<ChurnPanel, AppError> {
+    let (from, to) = (day_start(start), day_start(end));
+    let counts: (i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(&format!(
+        "with signals as (select user_id, last_active_at, hours_drop_at, {SIGNALS}
+                          from analytics_learners where is_active)
+         select count(*) filter (where hours_drop),
+                count(*) filter (where inactive),
+                count(*) filter (where negative),
+                count(*) filter (where narrowed),
+                count(*) filter (where hours_drop and hours_drop_at < $2 - interval '30 days'),
+                count(*) filter (where hours_drop and hours_drop_at < $2 - interval '30 days'
+                                 and last_active_at < hours_drop_at + interval '30 days'),
+                count(*) filter (where hours_drop or narrowed or negative)
+         from signals"
+    ))
+    .bind(from)
+    .bind(to)
+    .fetch_one(pool)
+    .await?;
+    let at_risk = at_risk(pool, start, end, Some(listed)).await?;
+    Ok(ChurnPanel {
+        hours_drop: counts.0,
+        inactive: counts.1,
+        negative_ratings: counts.2,
+        narrowing: counts.3,
+        dropped_and_observed: counts.4,
+        dropped_then_inactive: counts.5,
+        at_risk_total: counts.6,
+        at_risk,
+    })
+}
+
+/// Learners showing a warning sign in the period (a drop in hours, narrowed
+/// interests, a low rating), least recently active first.
+pub async fn at_risk(pool: &PgPool, start: NaiveDate, end: NaiveDate, limit: Option<i64>) -> Result<Vec<AtRiskLearner>, AppError> {
+    let rows: Vec<AtRiskRow> = sqlx::query_as(&format!(
+        "select * from (
+             select email, last_active_at, {SIGNALS}
+             from analytics_learners where is_active) learners
+         where hours_drop or narrowed or negative
+         order by last_active_at, email
+         limit $3"
+    ))
+    .bind(day_start(start))
+    .bind(day_start(end))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut signals = Vec::new();
+            if row.hours_drop {
+                signals.push("hours per week dropped by more than half".to_owned());
+            }
+            if row.narrowed {
+                signals.push("interests narrowed to one".to_owned());
+            }
+            if row.negative {
+                signals.push("gave a low rating".to_owned());
+            }
+            if row.inactive {
+                signals.push("no activity in 90 days".to_owned());
+            }
+            AtRiskLearner {
+                email: row.email,
+                last_active: row.last_active_at.format("%Y-%m-%d").to_string(),
+                signals,
+            }
+        })
+        .collect())
+}
+
+pub async fn popularity(pool: &PgPool, start: NaiveDate, end: NaiveDate) -> Result<PopularityPanel, AppError> {
+    let top: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+        "select c.title, c.slug, p.recommended, p.rated, p.rating_sum
+         from (select course_id, sum(recommended)::bigint as recommended, sum(rated)::bigint as rated,
+                      sum(rating_sum)::bigint as rating_sum
+               from analytics_daily_course_popularity
+               where day >= $1 and day < $2
+               group by course_id
+               order by 2 desc, course_id
+               limit $3) p
+         join courses c on c.id = p.course_id
+         order by p.recommended desc, c.title",
+    )
+    .bind(start)
+    .bind(end)
+    .bind(TOP_COURSES)
+    .fetch_all(pool)
+    .await?;
+    let never: Vec<(String, String, i64)> = sqlx::query_as(
+        "select c.title, c.slug, count(*) over ()
+         from courses c
+         where not exists (select 1 from analytics_daily_course_popularity p
+                           where p.course_id = c.id and p.day >= $1 and p.day < $2)
+         order by c.title
+         limit 10",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(pool)
+    .await?;
+    Ok(PopularityPanel {
+        top: top
+            .into_iter()
+            .map(|(title, slug, recommended, rated, rating_sum)| CoursePopularity {
+                title,
+                slug,
+                recommended,
+                rated,
+                average_rating: average(rating_sum, rated),
+            })
+            .collect(),
+        never_recommended: never.first().map_or(0, |(_, _, total)| *total),
+        never_examples: never.into_iter().map(|(title, slug, _)| (title, slug)).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests;
