@@ -99,6 +99,13 @@ pub fn App() -> impl IntoView {
                         view=recommend::RecommendationHistoryPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=admin::AdminUsersPage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/admin/users/:id")
+                        view=admin::AdminLearnerPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/forgot-password")
                         view=account::ForgotPasswordPage

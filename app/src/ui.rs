@@ -136,3 +136,77 @@ pub fn follow_value(input: NodeRef<leptos::html::Input>, value: impl Fn() -> Str
         }
     });
 }
+
+/// One bar of a [`BarChart`]: its label, its length and the figure printed
+/// beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    pub shown: String,
+}
+
+/// Labels longer than this are shortened in the chart (the table beside it
+/// has them whole).
+const BAR_LABEL_CHARS: usize = 30;
+
+/// A horizontal bar chart drawn as SVG on the server: readable without
+/// JavaScript, printable, and described for screen readers.
+#[component]
+pub fn BarChart(#[prop(into)] title: String, bars: Vec<Bar>) -> impl IntoView {
+    if bars.is_empty() {
+        return view! { <p class="empty-chart">"No data in this period."</p> }.into_any();
+    }
+    const ROW: usize = 28;
+    const LABEL_WIDTH: f64 = 230.0;
+    const BAR_SPACE: f64 = 330.0;
+    let largest = bars.iter().map(|bar| bar.value).fold(0.0_f64, f64::max);
+    let height = bars.len() * ROW + 8;
+    let label = format!("{title}. ");
+    let description = bars
+        .iter()
+        .map(|bar| format!("{}: {}", bar.label, bar.shown))
+        .collect::<Vec<_>>()
+        .join("; ");
+    view! {
+        <svg
+            class="bar-chart"
+            viewBox=format!("0 0 760 {height}")
+            role="img"
+            aria-label=format!("{label}{description}")
+        >
+            // The title element repeats it for tooltips and printouts.
+            <title>{title}</title>
+            {bars
+                .into_iter()
+                .enumerate()
+                .map(|(index, bar)| {
+                    let top = index * ROW + 4;
+                    let length = if largest > 0.0 { bar.value.max(0.0) / largest * BAR_SPACE } else { 0.0 };
+                    let label = if bar.label.chars().count() > BAR_LABEL_CHARS {
+                        format!("{}…", bar.label.chars().take(BAR_LABEL_CHARS - 1).collect::<String>())
+                    } else {
+                        bar.label
+                    };
+                    view! {
+                        <g>
+                            <text x="0" y=(top + 17).to_string() class="bar-label">{label}</text>
+                            <rect
+                                x=LABEL_WIDTH.to_string()
+                                y=top.to_string()
+                                width=format!("{length:.1}")
+                                height="20"
+                                rx="3"
+                                class="bar"
+                            ></rect>
+                            <text x=format!("{:.1}", LABEL_WIDTH + length + 6.0) y=(top + 17).to_string() class="bar-value">
+                                {bar.shown}
+                            </text>
+                        </g>
+                    }
+                })
+                .collect_view()}
+        </svg>
+    }
+    .into_any()
+}

@@ -38,6 +38,22 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Simulated learners (marked as demo, at demo.acmelearn.invalid, unable to
+    /// log in) with journeys over the last D days, for the admin dashboard.
+    SeedDemo {
+        /// How many learners.
+        #[arg(long, default_value_t = 1_000)]
+        users: usize,
+        /// Over how many days up to today their sign-ups and journeys spread.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// The same seed (on the same day) writes the same learners.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Remove every demo learner instead.
+        #[arg(long)]
+        purge: bool,
+    },
     /// Give an existing account the admin role (sign up first), ending its sessions.
     CreateAdmin {
         /// The account's email.

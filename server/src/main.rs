@@ -1,12 +1,14 @@
 //! The AcmeLearn server binary: parse the command line, connect, migrate, and
 //! run the chosen subcommand (`serve` by default).
 
+mod admin_export;
 mod config;
 mod csrf;
 mod database;
 mod health;
 mod import_catalog;
 mod seed_courses;
+mod seed_demo;
 mod serve;
 
 use std::process::ExitCode;
@@ -52,6 +54,10 @@ pub enum ServerError {
     EmptyCatalog,
     #[error("configuration: {0}")]
     Config(String),
+    #[error("{learners} demo learners of seed {seed} exist already; run `seed-demo --purge` first, or use another --seed")]
+    DemoExists { seed: u64, learners: i64 },
+    #[error("demo data: {0}")]
+    Demo(#[from] app::admin::demo::DemoError),
 }
 
 #[tokio::main]
@@ -106,6 +112,29 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
         Some(Command::SeedCourses { count, seed }) => {
             let written = seed_courses::seed_courses(&pool, count, seed).await?;
             println!("{written} generated courses added");
+            Ok(())
+        }
+        Some(Command::SeedDemo {
+            purge: true,
+            ..
+        }) => {
+            let removed = seed_demo::purge(&pool).await?;
+            println!("{removed} demo learners removed");
+            Ok(())
+        }
+        Some(Command::SeedDemo {
+            users, days, seed, ..
+        }) => {
+            let started = std::time::Instant::now();
+            let seeded = seed_demo::seed_demo(&pool, users, days, seed).await?;
+            println!(
+                "{} demo learners, {} profile versions, {} recommendations written in {:.1} s; analytics refreshed in {:.1} s",
+                seeded.learners,
+                seeded.snapshots,
+                seeded.recommendations,
+                started.elapsed().as_secs_f64() - f64::from(seeded.analytics_ms) / 1000.0,
+                f64::from(seeded.analytics_ms) / 1000.0
+            );
             Ok(())
         }
         Some(Command::Serve(serve)) => serve::serve(pool, *serve).await,

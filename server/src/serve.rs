@@ -26,9 +26,10 @@ use app::{App, shell};
 
 use crate::config::ServeConfig;
 use crate::csrf::{AllowedOrigin, reject_cross_site};
-use crate::{ServerError, health, import_catalog};
+use crate::{ServerError, admin_export, health, import_catalog};
 
-/// How often expired sessions, old login failures and spent reset tokens go.
+/// How often expired sessions, old login failures and spent reset tokens go,
+/// and the analytics are recomputed.
 const CLEANUP_INTERVAL: Duration = Duration::from_secs(60 * 60);
 
 /// What handlers and server functions can reach.
@@ -129,6 +130,7 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
     Ok(Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/admin/export/{name}", get(admin_export::admin_export))
         .leptos_routes_with_context(&state, routes, provide_services.clone(), {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
@@ -182,6 +184,12 @@ async fn clean_up_periodically(pool: PgPool) {
         }
         if let Err(error) = app::account::service::delete_expired(&pool).await {
             tracing::warn!(%error, "could not delete old login failures and reset tokens");
+        }
+        // The admin dashboard reads views computed here; hourly keeps them
+        // fresh enough for product questions without recomputing per visit.
+        match app::admin::analytics::refresh(&pool).await {
+            Ok(milliseconds) => tracing::info!(milliseconds, "analytics refreshed"),
+            Err(error) => tracing::warn!(%error, "could not refresh the analytics"),
         }
     }
 }

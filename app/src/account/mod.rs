@@ -13,7 +13,7 @@ pub mod service;
 mod session;
 
 #[cfg(feature = "ssr")]
-pub use session::{current_user, require_user};
+pub use session::{current_user, require_admin, require_user, user_in};
 
 pub use api::*;
 pub use model::*;

@@ -343,6 +343,14 @@ pub async fn deactivate(pool: &PgPool, user_id: Uuid, password: &str) -> Result<
     Ok(())
 }
 
+/// A valid hash of a random secret nobody is told: accounts given it (demo
+/// learners) exist, but nobody can log into them.
+pub async fn unusable_password_hash() -> Result<String, AppError> {
+    let mut secret = [0u8; 32];
+    OsRng.fill_bytes(&mut secret);
+    Ok(password::hash(URL_SAFE_NO_PAD.encode(secret)).await?)
+}
+
 /// A reset link's secret, and what the database keeps of it.
 fn new_reset_token() -> (String, Vec<u8>) {
     let mut secret = [0u8; 32];

@@ -61,15 +61,21 @@ pub async fn end() -> Result<(), AppError> {
 /// The user this request is signed in as, if any.
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     let session = session().await?;
+    let pool = crate::context::pool()?;
+    user_in(&session, &pool).await
+}
+
+/// The user a session is signed in as, if any; for handlers outside the
+/// Leptos context (file downloads).
+pub async fn user_in(session: &Session, pool: &sqlx::PgPool) -> Result<Option<CurrentUser>, AppError> {
     let user_id: Option<Uuid> = session.get(USER_ID).await.map_err(session_error)?;
     let epoch: Option<i32> = session.get(SESSION_EPOCH).await.map_err(session_error)?;
     let (Some(user_id), Some(epoch)) = (user_id, epoch) else {
         return Ok(None);
     };
-    let pool = crate::context::pool()?;
-    let user = service::user_for_session(&pool, user_id, epoch).await?;
+    let user = service::user_for_session(pool, user_id, epoch).await?;
     if user.is_some() {
-        keep_alive(&session).await?;
+        keep_alive(session).await?;
     }
     Ok(user)
 }
@@ -97,6 +103,16 @@ pub async fn require_user() -> Result<CurrentUser, AppError> {
     current_user()
         .await?
         .ok_or_else(|| AppError::Unauthorized.with_status())
+}
+
+/// The signed-in admin; "please log in" (401) or "no access" (403) otherwise.
+pub async fn require_admin() -> Result<CurrentUser, AppError> {
+    let user = require_user().await?;
+    if user.role == super::model::Role::Admin {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden.with_status())
+    }
 }
 
 /// The client's address, for throttling. Behind a proxy every client shares

@@ -300,9 +300,9 @@ struct AtRiskRow {
 /// Signals count when they showed in the period; "inactive" means no
 /// activity in the 90 days before the period's end.
 const SIGNALS: &str = r#"
-    hours_drop_at >= $1 and hours_drop_at < $2 as hours_drop,
-    narrowed_at >= $1 and narrowed_at < $2 as narrowed,
-    last_negative_at >= $1 and last_negative_at < $2 as negative,
+    coalesce(hours_drop_at >= $1 and hours_drop_at < $2, false) as hours_drop,
+    coalesce(narrowed_at >= $1 and narrowed_at < $2, false) as narrowed,
+    coalesce(last_negative_at >= $1 and last_negative_at < $2, false) as negative,
     last_active_at < $2 - interval '90 days' and signed_up_at < $2 as inactive
 "#;
 

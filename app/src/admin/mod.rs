@@ -1,11 +1,19 @@
 //! Product analytics for admins: the data strategy's questions answered
-//! from the snapshots and the recommendation history, and demo data to see
-//! them at scale.
+//! from the snapshots and the recommendation history, user management, and
+//! demo data to see it all at scale.
 
 #[cfg(feature = "ssr")]
 pub mod analytics;
+mod api;
 #[cfg(feature = "ssr")]
 pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
+pub mod learners;
 mod model;
+mod pages;
 
+pub use api::*;
 pub use model::*;
+pub use pages::*;

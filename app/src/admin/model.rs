@@ -171,3 +171,83 @@ pub fn percent(part: i64, whole: i64) -> f64 {
         part as f64 * 100.0 / whole as f64
     }
 }
+
+/// A learner as the admin pages list them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnerRow {
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub role: String,
+    pub level: Option<String>,
+    pub hours_per_week: Option<i32>,
+    pub signed_up: String,
+    pub last_active: String,
+    pub is_active: bool,
+    pub is_demo: bool,
+}
+
+/// The segment builder's conditions, as typed into the form (all optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentFilter {
+    pub goal_contains: String,
+    pub level: String,
+    pub min_hours: String,
+    pub joined_within_days: String,
+    pub interest: String,
+}
+
+impl SegmentFilter {
+    pub fn is_empty(&self) -> bool {
+        [
+            &self.goal_contains,
+            &self.level,
+            &self.min_hours,
+            &self.joined_within_days,
+            &self.interest,
+        ]
+        .iter()
+        .all(|value| value.trim().is_empty())
+    }
+
+    /// The filter as URL query pairs (seg_… names), for links and exports.
+    pub fn query_string(&self) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("seg_goal", &self.goal_contains),
+            ("seg_level", &self.level),
+            ("seg_min_hours", &self.min_hours),
+            ("seg_joined_within", &self.joined_within_days),
+            ("seg_interest", &self.interest),
+        ] {
+            if !value.trim().is_empty() {
+                query.append_pair(name, value.trim());
+            }
+        }
+        query.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentResult {
+    pub count: i64,
+    /// The first matching learners, newest first (the CSV has them all).
+    pub learners: Vec<LearnerRow>,
+    /// Conditions that could not be used, and why.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserList {
+    pub search: String,
+    pub page: i64,
+    pub page_count: i64,
+    pub total: i64,
+    pub users: Vec<LearnerRow>,
+}
+
+/// A learner's profile history as an admin sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnerHistory {
+    pub user: LearnerRow,
+    pub versions: Vec<crate::profile::HistoryEntry>,
+}

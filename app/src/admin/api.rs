@@ -1,0 +1,92 @@
+//! Admin server functions: every one checks the admin role first.
+
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use uuid::Uuid;
+
+use super::{Dashboard, LearnerHistory, LearnerRow, SegmentFilter, SegmentResult, UserList};
+use crate::AppError;
+
+#[cfg(feature = "ssr")]
+use crate::account::require_admin;
+
+#[server(endpoint = "admin/dashboard")]
+pub async fn admin_dashboard(
+    #[server(default)] from: Option<String>,
+    #[server(default)] to: Option<String>,
+    #[server(default)] within: Option<String>,
+) -> Result<Dashboard, AppError> {
+    require_admin().await?;
+    let pool = crate::context::pool()?;
+    let (period, start, end) = super::analytics::period_from(
+        from.as_deref(),
+        to.as_deref(),
+        within.as_deref(),
+        chrono::Utc::now().date_naive(),
+    );
+    super::analytics::dashboard(&pool, period, start, end).await
+}
+
+/// Recomputes the analytics now; returns how long it took (ms).
+#[server(endpoint = "admin/refresh")]
+pub async fn refresh_analytics() -> Result<i32, AppError> {
+    require_admin().await?;
+    let pool = crate::context::pool()?;
+    super::analytics::refresh(&pool).await
+}
+
+#[server(endpoint = "admin/segment")]
+pub async fn admin_segment(filter: SegmentFilter) -> Result<SegmentResult, AppError> {
+    require_admin().await?;
+    let pool = crate::context::pool()?;
+    super::learners::segment(&pool, &filter, Some(super::learners::SEGMENT_SHOWN)).await
+}
+
+#[server(endpoint = "admin/users")]
+pub async fn admin_users(
+    #[server(default)] search: String,
+    #[server(default)] page: Option<i64>,
+) -> Result<UserList, AppError> {
+    require_admin().await?;
+    let pool = crate::context::pool()?;
+    super::learners::users(&pool, &search, Some(page.unwrap_or(1))).await
+}
+
+/// Deactivates or reactivates a user ("true"/"false" from the form).
+#[server(endpoint = "admin/set-active")]
+pub async fn set_user_active(
+    user_id: String,
+    active: String,
+    #[server(default)] search: String,
+) -> Result<LearnerRow, AppError> {
+    let admin = require_admin().await?;
+    let pool = crate::context::pool()?;
+    let user_id: Uuid = user_id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::not_found("There is no such user."))?;
+    let active = match active.trim() {
+        "true" => true,
+        "false" => false,
+        _ => return Err(AppError::bad_request("Say whether the account should be active (true or false).")),
+    };
+    let user = super::learners::set_active(&pool, admin.id, user_id, active).await?;
+    // Back to the list as it was, for forms posted without JavaScript.
+    let back = form_urlencoded::Serializer::new(String::new())
+        .append_pair("q", search.trim())
+        .append_pair("changed", &user_id.to_string())
+        .finish();
+    leptos_axum::redirect(&format!("/admin/users?{back}"));
+    Ok(user)
+}
+
+#[server(endpoint = "admin/learner")]
+pub async fn admin_learner(user_id: String) -> Result<LearnerHistory, AppError> {
+    require_admin().await?;
+    let pool = crate::context::pool()?;
+    let user_id: Uuid = user_id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::not_found("There is no such user."))?;
+    super::learners::history(&pool, user_id).await
+}
