@@ -17,7 +17,8 @@ pub async fn admin_export(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
     let refused = |error: AppError| {
-        let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, error.to_string()).into_response()
     };
     match user_in(&session, &pool).await {
@@ -31,7 +32,10 @@ pub async fn admin_export(
             let disposition = format!("attachment; filename=\"{}\"", file.file_name);
             let mut response = file.body.into_response();
             let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
             if let Ok(value) = HeaderValue::from_str(&disposition) {
                 headers.insert(header::CONTENT_DISPOSITION, value);
             }

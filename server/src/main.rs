@@ -54,7 +54,9 @@ pub enum ServerError {
     EmptyCatalog,
     #[error("configuration: {0}")]
     Config(String),
-    #[error("{learners} demo learners of seed {seed} exist already; run `seed-demo --purge` first, or use another --seed")]
+    #[error(
+        "{learners} demo learners of seed {seed} exist already; run `seed-demo --purge` first, or use another --seed"
+    )]
     DemoExists { seed: u64, learners: i64 },
     #[error("demo data: {0}")]
     Demo(#[from] app::admin::demo::DemoError),
@@ -114,10 +116,7 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
             println!("{written} generated courses added");
             Ok(())
         }
-        Some(Command::SeedDemo {
-            purge: true,
-            ..
-        }) => {
+        Some(Command::SeedDemo { purge: true, .. }) => {
             let removed = seed_demo::purge(&pool).await?;
             println!("{removed} demo learners removed");
             Ok(())

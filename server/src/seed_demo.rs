@@ -29,7 +29,11 @@ const BATCH: usize = 2_000;
 const LEVELS: [&str; 3] = ["beginner", "intermediate", "advanced"];
 const HOURS: [i32; 10] = [2, 3, 4, 5, 6, 8, 10, 12, 15, 20];
 /// The models in the simulated A/B test and how much they add to a rating.
-const MODELS: [(&str, f64); 3] = [("builtin-v1", 0.0), ("gpt-4o-mini", 0.35), ("llama3.1:8b", -0.25)];
+const MODELS: [(&str, f64); 3] = [
+    ("builtin-v1", 0.0),
+    ("gpt-4o-mini", 0.35),
+    ("llama3.1:8b", -0.25),
+];
 const GOALS: [&str; 10] = [
     "Change careers into {}",
     "Get better at {} for my current job",
@@ -71,9 +75,10 @@ struct Catalog {
 }
 
 async fn catalog(pool: &PgPool) -> Result<Catalog, ServerError> {
-    let tag_rows: Vec<(String, String)> = sqlx::query_as("select name, category from tags order by name")
-        .fetch_all(pool)
-        .await?;
+    let tag_rows: Vec<(String, String)> =
+        sqlx::query_as("select name, category from tags order by name")
+            .fetch_all(pool)
+            .await?;
     let course_rows: Vec<(Uuid, String, Vec<String>)> = sqlx::query_as(
         "select c.id, c.difficulty, coalesce(array_agg(t.name) filter (where t.name is not null), '{}')
          from courses c left join course_tags ct on ct.course_id = c.id left join tags t on t.id = ct.tag_id
@@ -92,7 +97,10 @@ async fn catalog(pool: &PgPool) -> Result<Catalog, ServerError> {
         .collect();
     let mut by_category: HashMap<&str, Vec<usize>> = HashMap::new();
     for (position, (_, category)) in tag_rows.iter().enumerate() {
-        by_category.entry(category.as_str()).or_default().push(position);
+        by_category
+            .entry(category.as_str())
+            .or_default()
+            .push(position);
     }
     let mut categories: Vec<(&str, Vec<usize>)> = by_category.into_iter().collect();
     categories.sort();
@@ -109,13 +117,19 @@ async fn catalog(pool: &PgPool) -> Result<Catalog, ServerError> {
         .into_iter()
         .enumerate()
         .map(|(position, (id, difficulty, tags))| {
-            let tags: Vec<usize> = tags.iter().filter_map(|tag| index.get(tag.as_str()).copied()).collect();
+            let tags: Vec<usize> = tags
+                .iter()
+                .filter_map(|tag| index.get(tag.as_str()).copied())
+                .collect();
             for tag in &tags {
                 courses_by_tag[*tag].push(position);
             }
             Course {
                 id,
-                level: LEVELS.iter().position(|level| *level == difficulty).unwrap_or(0),
+                level: LEVELS
+                    .iter()
+                    .position(|level| *level == difficulty)
+                    .unwrap_or(0),
                 tags,
             }
         })
@@ -139,7 +153,11 @@ struct State {
 
 impl State {
     fn version(&self, at: DateTime<Utc>, catalog: &Catalog) -> DemoVersion {
-        let mut interests: Vec<String> = self.interests.iter().map(|tag| catalog.tags[*tag].clone()).collect();
+        let mut interests: Vec<String> = self
+            .interests
+            .iter()
+            .map(|tag| catalog.tags[*tag].clone())
+            .collect();
         interests.sort();
         DemoVersion {
             at,
@@ -194,12 +212,26 @@ fn recommend(rng: &mut fastrand::Rng, catalog: &Catalog, state: &State) -> (Vec<
         chosen.push(candidate);
     }
     let fit = fitting as f64 / chosen.len().max(1) as f64;
-    (chosen.into_iter().map(|index| catalog.courses[index].id).collect(), fit)
+    (
+        chosen
+            .into_iter()
+            .map(|index| catalog.courses[index].id)
+            .collect(),
+        fit,
+    )
 }
 
 /// One learner's whole story, from `start` over `days` days, up to `end`.
-fn simulate(seed: u64, number: usize, catalog: &Catalog, start: DateTime<Utc>, days: i64, end: DateTime<Utc>) -> DemoLearner {
-    let mut rng = fastrand::Rng::with_seed(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ number as u64);
+fn simulate(
+    seed: u64,
+    number: usize,
+    catalog: &Catalog,
+    start: DateTime<Utc>,
+    days: i64,
+    end: DateTime<Utc>,
+) -> DemoLearner {
+    let mut rng =
+        fastrand::Rng::with_seed(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ number as u64);
     let signed_up_at = start + Duration::seconds(rng.i64(0..days.max(1) * 86_400));
     let mut state = State {
         goal: None,
@@ -236,7 +268,11 @@ fn simulate(seed: u64, number: usize, catalog: &Catalog, start: DateTime<Utc>, d
     }
     // Learners who will drift away stop after a while; the rest stay.
     let churns = rng.f64() < 0.35;
-    let active_until = if churns { now + gap(&mut rng, 60.0) } else { end };
+    let active_until = if churns {
+        now + gap(&mut rng, 60.0)
+    } else {
+        end
+    };
     let model = MODELS[number % MODELS.len()];
     let mut last_seen = now;
     loop {
@@ -248,10 +284,16 @@ fn simulate(seed: u64, number: usize, catalog: &Catalog, start: DateTime<Utc>, d
         if versions.len() > 1 && rng.f64() < 0.45 {
             let (course_ids, fit) = recommend(&mut rng, catalog, &state);
             let rated = rng.f64() < 0.7;
-            let rating = ((1.2 + 3.6 * fit + model.1 + (rng.f64() - 0.5) * 1.6).round() as i16).clamp(1, 5);
+            let rating =
+                ((1.2 + 3.6 * fit + model.1 + (rng.f64() - 0.5) * 1.6).round() as i16).clamp(1, 5);
             let rated_at = now + Duration::minutes(rng.i64(1..600));
             let feedback = (rated && rng.f64() < 0.3).then(|| {
-                if rating >= 4 { pick(&mut rng, &PRAISE) } else { pick(&mut rng, &COMPLAINTS) }.to_owned()
+                if rating >= 4 {
+                    pick(&mut rng, &PRAISE)
+                } else {
+                    pick(&mut rng, &COMPLAINTS)
+                }
+                .to_owned()
             });
             recommendations.push(DemoRecommendation {
                 at: now,
@@ -350,20 +392,33 @@ pub struct Seeded {
 
 /// Writes `users` simulated learners whose sign-ups spread over the `days`
 /// days up to today (UTC midnight).
-pub async fn seed_demo(pool: &PgPool, users: usize, days: u32, seed: u64) -> Result<Seeded, ServerError> {
+pub async fn seed_demo(
+    pool: &PgPool,
+    users: usize,
+    days: u32,
+    seed: u64,
+) -> Result<Seeded, ServerError> {
     let catalog = catalog(pool).await?;
-    let existing: i64 = sqlx::query_scalar("select count(*) from users where is_demo and email like $1")
-        .bind(format!("learner-{seed}-%@{DEMO_EMAIL_DOMAIN}"))
-        .fetch_one(pool)
-        .await?;
+    let existing: i64 =
+        sqlx::query_scalar("select count(*) from users where is_demo and email like $1")
+            .bind(format!("learner-{seed}-%@{DEMO_EMAIL_DOMAIN}"))
+            .fetch_one(pool)
+            .await?;
     if existing > 0 {
-        return Err(ServerError::DemoExists { seed, learners: existing });
+        return Err(ServerError::DemoExists {
+            seed,
+            learners: existing,
+        });
     }
     let tags = demo::tag_ids(pool).await?;
     let password_hash = app::account::service::unusable_password_hash()
         .await
         .map_err(|error| ServerError::Config(error.to_string()))?;
-    let end = Utc::now().date_naive().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let end = Utc::now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
     let days = i64::from(days.max(1));
     let start = end - Duration::days(days);
 
@@ -383,8 +438,14 @@ pub async fn seed_demo(pool: &PgPool, users: usize, days: u32, seed: u64) -> Res
         let batch: Vec<DemoLearner> = (number..(number + BATCH).min(users))
             .map(|learner| simulate(seed, learner, &catalog, start, days, end))
             .collect();
-        seeded.snapshots += batch.iter().map(|learner| learner.versions.len()).sum::<usize>();
-        seeded.recommendations += batch.iter().map(|learner| learner.recommendations.len()).sum::<usize>();
+        seeded.snapshots += batch
+            .iter()
+            .map(|learner| learner.versions.len())
+            .sum::<usize>();
+        seeded.recommendations += batch
+            .iter()
+            .map(|learner| learner.recommendations.len())
+            .sum::<usize>();
         demo::write(pool, &batch, &password_hash, &tags).await?;
         number += batch.len();
         seeded.learners += batch.len();

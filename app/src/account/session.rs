@@ -67,7 +67,10 @@ pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
 
 /// The user a session is signed in as, if any; for handlers outside the
 /// Leptos context (file downloads).
-pub async fn user_in(session: &Session, pool: &sqlx::PgPool) -> Result<Option<CurrentUser>, AppError> {
+pub async fn user_in(
+    session: &Session,
+    pool: &sqlx::PgPool,
+) -> Result<Option<CurrentUser>, AppError> {
     let user_id: Option<Uuid> = session.get(USER_ID).await.map_err(session_error)?;
     let epoch: Option<i32> = session.get(SESSION_EPOCH).await.map_err(session_error)?;
     let (Some(user_id), Some(epoch)) = (user_id, epoch) else {

@@ -81,7 +81,12 @@ fn average(sum: i64, count: i64) -> Option<f64> {
     (count > 0).then(|| sum as f64 / count as f64)
 }
 
-pub async fn dashboard(pool: &PgPool, period: Period, start: NaiveDate, end: NaiveDate) -> Result<Dashboard, AppError> {
+pub async fn dashboard(
+    pool: &PgPool,
+    period: Period,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<Dashboard, AppError> {
     let (refreshed_at, levels, interests, models, personalisation, churn, popularity) = tokio::try_join!(
         refreshed_at(pool),
         levels(pool, start, end, period.within_days),
@@ -113,13 +118,22 @@ async fn refreshed_at(pool: &PgPool) -> Result<Option<String>, AppError> {
 
 /// Recomputes the views; returns how long it took in milliseconds.
 pub async fn refresh(pool: &PgPool) -> Result<i32, AppError> {
-    sqlx::query("select refresh_analytics()").execute(pool).await?;
-    Ok(sqlx::query_scalar("select duration_ms from analytics_refreshes order by id desc limit 1")
-        .fetch_one(pool)
-        .await?)
+    sqlx::query("select refresh_analytics()")
+        .execute(pool)
+        .await?;
+    Ok(
+        sqlx::query_scalar("select duration_ms from analytics_refreshes order by id desc limit 1")
+            .fetch_one(pool)
+            .await?,
+    )
 }
 
-pub async fn levels(pool: &PgPool, start: NaiveDate, end: NaiveDate, within_days: i32) -> Result<LevelPanel, AppError> {
+pub async fn levels(
+    pool: &PgPool,
+    start: NaiveDate,
+    end: NaiveDate,
+    within_days: i32,
+) -> Result<LevelPanel, AppError> {
     let rows: Vec<(String, String, i64, f64)> = sqlx::query_as(
         "select level_before, level_after, sum(transitions)::bigint,
                 (sum(seconds_between) / sum(transitions) / 86400)::float8
@@ -148,19 +162,25 @@ pub async fn levels(pool: &PgPool, start: NaiveDate, end: NaiveDate, within_days
     Ok(LevelPanel {
         transitions: rows
             .into_iter()
-            .map(|(from_level, to_level, count, average_days)| LevelTransition {
-                from_level,
-                to_level,
-                count,
-                average_days,
-            })
+            .map(
+                |(from_level, to_level, count, average_days)| LevelTransition {
+                    from_level,
+                    to_level,
+                    count,
+                    average_days,
+                },
+            )
             .collect(),
         beginner_cohort,
         moved_within,
     })
 }
 
-pub async fn interests(pool: &PgPool, start: NaiveDate, end: NaiveDate) -> Result<InterestPanel, AppError> {
+pub async fn interests(
+    pool: &PgPool,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<InterestPanel, AppError> {
     let weeks: Vec<(NaiveDate, i64, i64)> = sqlx::query_as(
         "select date_trunc('week', day)::date, sum(added)::bigint, sum(removed)::bigint
          from analytics_daily_interest_changes
@@ -189,7 +209,11 @@ pub async fn interests(pool: &PgPool, start: NaiveDate, end: NaiveDate) -> Resul
             removed,
         })
         .collect();
-    trends.sort_by(|a, b| b.net().cmp(&a.net()).then_with(|| a.interest.cmp(&b.interest)));
+    trends.sort_by(|a, b| {
+        b.net()
+            .cmp(&a.net())
+            .then_with(|| a.interest.cmp(&b.interest))
+    });
     let risers = trends
         .iter()
         .filter(|trend| trend.net() > 0)
@@ -217,9 +241,25 @@ pub async fn interests(pool: &PgPool, start: NaiveDate, end: NaiveDate) -> Resul
     })
 }
 
-type ModelSums = (String, Option<String>, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+type ModelSums = (
+    String,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
 
-pub async fn models(pool: &PgPool, start: NaiveDate, end: NaiveDate) -> Result<Vec<ModelRow>, AppError> {
+pub async fn models(
+    pool: &PgPool,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<Vec<ModelRow>, AppError> {
     // Per model, then per model and level (grouping sets: one pass).
     let rows: Vec<ModelSums> = sqlx::query_as(
         "select llm_model, level, sum(recommendations)::bigint, sum(rated)::bigint,
@@ -238,7 +278,19 @@ pub async fn models(pool: &PgPool, start: NaiveDate, end: NaiveDate) -> Result<V
     Ok(rows
         .into_iter()
         .map(
-            |(model, level, recommendations, rated, with_feedback, rating_sum, s1, s2, s3, s4, s5)| ModelRow {
+            |(
+                model,
+                level,
+                recommendations,
+                rated,
+                with_feedback,
+                rating_sum,
+                s1,
+                s2,
+                s3,
+                s4,
+                s5,
+            )| ModelRow {
                 model,
                 level,
                 recommendations,
@@ -251,7 +303,11 @@ pub async fn models(pool: &PgPool, start: NaiveDate, end: NaiveDate) -> Result<V
         .collect())
 }
 
-pub async fn personalisation(pool: &PgPool, start: NaiveDate, end: NaiveDate) -> Result<PersonalisationPanel, AppError> {
+pub async fn personalisation(
+    pool: &PgPool,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<PersonalisationPanel, AppError> {
     let versions: Vec<(i32, i64, i64)> = sqlx::query_as(
         "select version, sum(rated)::bigint, sum(rating_sum)::bigint
          from analytics_daily_version_ratings
@@ -262,15 +318,16 @@ pub async fn personalisation(pool: &PgPool, start: NaiveDate, end: NaiveDate) ->
     .bind(end)
     .fetch_all(pool)
     .await?;
-    let (low_ratings, updated_after, next_rated, next_sum): (i64, i64, i64, Option<i64>) = sqlx::query_as(
-        "select count(*), count(profile_updated_at), count(next_rating), sum(next_rating)
+    let (low_ratings, updated_after, next_rated, next_sum): (i64, i64, i64, Option<i64>) =
+        sqlx::query_as(
+            "select count(*), count(profile_updated_at), count(next_rating), sum(next_rating)
          from analytics_low_rating_followups
          where rated_at >= $1 and rated_at < $2",
-    )
-    .bind(day_start(start))
-    .bind(day_start(end))
-    .fetch_one(pool)
-    .await?;
+        )
+        .bind(day_start(start))
+        .bind(day_start(end))
+        .fetch_one(pool)
+        .await?;
     Ok(PersonalisationPanel {
         by_version: versions
             .into_iter()
@@ -306,7 +363,12 @@ const SIGNALS: &str = r#"
     last_active_at < $2 - interval '90 days' and signed_up_at < $2 as inactive
 "#;
 
-pub async fn churn(pool: &PgPool, start: NaiveDate, end: NaiveDate, listed: i64) -> Result<ChurnPanel, AppError> {
+pub async fn churn(
+    pool: &PgPool,
+    start: NaiveDate,
+    end: NaiveDate,
+    listed: i64,
+) -> Result<ChurnPanel, AppError> {
     let (from, to) = (day_start(start), day_start(end));
     let counts: (i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(&format!(
         "with signals as (select user_id, last_active_at, hours_drop_at, {SIGNALS}
@@ -340,7 +402,12 @@ pub async fn churn(pool: &PgPool, start: NaiveDate, end: NaiveDate, listed: i64)
 
 /// Learners showing a warning sign in the period (a drop in hours, narrowed
 /// interests, a low rating), least recently active first.
-pub async fn at_risk(pool: &PgPool, start: NaiveDate, end: NaiveDate, limit: Option<i64>) -> Result<Vec<AtRiskLearner>, AppError> {
+pub async fn at_risk(
+    pool: &PgPool,
+    start: NaiveDate,
+    end: NaiveDate,
+    limit: Option<i64>,
+) -> Result<Vec<AtRiskLearner>, AppError> {
     let rows: Vec<AtRiskRow> = sqlx::query_as(&format!(
         "select * from (
              select email, last_active_at, {SIGNALS}
@@ -379,7 +446,11 @@ pub async fn at_risk(pool: &PgPool, start: NaiveDate, end: NaiveDate, limit: Opt
         .collect())
 }
 
-pub async fn popularity(pool: &PgPool, start: NaiveDate, end: NaiveDate) -> Result<PopularityPanel, AppError> {
+pub async fn popularity(
+    pool: &PgPool,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<PopularityPanel, AppError> {
     let top: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
         "select c.title, c.slug, p.recommended, p.rated, p.rating_sum
          from (select course_id, sum(recommended)::bigint as recommended, sum(rated)::bigint as rated,
@@ -412,16 +483,21 @@ pub async fn popularity(pool: &PgPool, start: NaiveDate, end: NaiveDate) -> Resu
     Ok(PopularityPanel {
         top: top
             .into_iter()
-            .map(|(title, slug, recommended, rated, rating_sum)| CoursePopularity {
-                title,
-                slug,
-                recommended,
-                rated,
-                average_rating: average(rating_sum, rated),
-            })
+            .map(
+                |(title, slug, recommended, rated, rating_sum)| CoursePopularity {
+                    title,
+                    slug,
+                    recommended,
+                    rated,
+                    average_rating: average(rating_sum, rated),
+                },
+            )
             .collect(),
         never_recommended: never.first().map_or(0, |(_, _, total)| *total),
-        never_examples: never.into_iter().map(|(title, slug, _)| (title, slug)).collect(),
+        never_examples: never
+            .into_iter()
+            .map(|(title, slug, _)| (title, slug))
+            .collect(),
     })
 }
 

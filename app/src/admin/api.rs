@@ -68,7 +68,11 @@ pub async fn set_user_active(
     let active = match active.trim() {
         "true" => true,
         "false" => false,
-        _ => return Err(AppError::bad_request("Say whether the account should be active (true or false).")),
+        _ => {
+            return Err(AppError::bad_request(
+                "Say whether the account should be active (true or false).",
+            ));
+        }
     };
     let user = super::learners::set_active(&pool, admin.id, user_id, active).await?;
     // Back to the list as it was, for forms posted without JavaScript.

@@ -90,7 +90,11 @@ fn row(out: &mut String, values: &[Option<&str>]) {
     out.push('\n');
 }
 
-async fn copy(connection: &mut PgConnection, statement: &str, data: String) -> Result<(), sqlx::Error> {
+async fn copy(
+    connection: &mut PgConnection,
+    statement: &str,
+    data: String,
+) -> Result<(), sqlx::Error> {
     let mut copy = connection.copy_in_raw(statement).await?;
     copy.send(data.into_bytes()).await?;
     copy.finish().await?;
@@ -115,11 +119,13 @@ fn uuid_array(ids: &[Uuid]) -> String {
 
 /// The tag ids by name, for writing interests.
 pub async fn tag_ids(pool: &PgPool) -> Result<HashMap<String, Uuid>, sqlx::Error> {
-    Ok(sqlx::query_as::<_, (String, Uuid)>("select name, id from tags")
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .collect())
+    Ok(
+        sqlx::query_as::<_, (String, Uuid)>("select name, id from tags")
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .collect(),
+    )
 }
 
 /// Writes the learners in one transaction. `password_hash` is stored for
@@ -195,7 +201,10 @@ pub async fn write(
                 .get(name)
                 .ok_or_else(|| DemoError::UnknownTag(name.clone()))?
                 .to_string();
-            row(&mut interests, &[Some(&profile_id), Some(&tag), Some(&last_changed)]);
+            row(
+                &mut interests,
+                &[Some(&profile_id), Some(&tag), Some(&last_changed)],
+            );
         }
         for recommendation in &learner.recommendations {
             let version = recommendation.profile_version.to_string();
@@ -271,12 +280,16 @@ pub async fn purge(pool: &PgPool) -> Result<u64, sqlx::Error> {
     sqlx::query("set local acmelearn.purge_demo = 'on'")
         .execute(&mut *transaction)
         .await?;
-    sqlx::query("delete from recommendations where user_id in (select id from users where is_demo)")
-        .execute(&mut *transaction)
-        .await?;
-    sqlx::query("delete from user_profile_snapshots where user_id in (select id from users where is_demo)")
-        .execute(&mut *transaction)
-        .await?;
+    sqlx::query(
+        "delete from recommendations where user_id in (select id from users where is_demo)",
+    )
+    .execute(&mut *transaction)
+    .await?;
+    sqlx::query(
+        "delete from user_profile_snapshots where user_id in (select id from users where is_demo)",
+    )
+    .execute(&mut *transaction)
+    .await?;
     sqlx::query("delete from user_profiles where user_id in (select id from users where is_demo)")
         .execute(&mut *transaction)
         .await?;

@@ -17,7 +17,14 @@ pub struct CsvFile {
 }
 
 pub const EXPORTS: &[&str] = &[
-    "levels", "interests", "models", "versions", "at-risk", "popularity", "segment", "users",
+    "levels",
+    "interests",
+    "models",
+    "versions",
+    "at-risk",
+    "popularity",
+    "segment",
+    "users",
 ];
 
 fn csv_of<R: Serialize>(rows: impl IntoIterator<Item = R>) -> Result<String, AppError> {
@@ -36,7 +43,10 @@ fn csv_of<R: Serialize>(rows: impl IntoIterator<Item = R>) -> Result<String, App
 }
 
 fn value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    pairs
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
 }
 
 #[derive(Serialize)]
@@ -66,7 +76,11 @@ fn learner_rows(rows: &[LearnerRow]) -> impl Iterator<Item = LearnerCsv<'_>> {
 
 /// The export called `name` for the view in `pairs` (the dashboard's URL
 /// parameters).
-pub async fn export(pool: &PgPool, name: &str, pairs: &[(String, String)]) -> Result<CsvFile, AppError> {
+pub async fn export(
+    pool: &PgPool,
+    name: &str,
+    pairs: &[(String, String)],
+) -> Result<CsvFile, AppError> {
     let (period, start, end) = period_from(
         value(pairs, "from"),
         value(pairs, "to"),
@@ -77,14 +91,24 @@ pub async fn export(pool: &PgPool, name: &str, pairs: &[(String, String)]) -> Re
         "levels" => {
             let panel = analytics::levels(pool, start, end, period.within_days).await?;
             csv_of(panel.transitions.iter().map(|t| {
-                (t.from_level.as_str(), t.to_level.as_str(), t.count, format!("{:.1}", t.average_days))
+                (
+                    t.from_level.as_str(),
+                    t.to_level.as_str(),
+                    t.count,
+                    format!("{:.1}", t.average_days),
+                )
             }))
             .map(|rows| format!("from_level,to_level,transitions,average_days\n{rows}"))?
         }
         "interests" => {
             let panel = analytics::interests(pool, start, end).await?;
-            csv_of(panel.weeks.iter().map(|week| (week.week.as_str(), week.added, week.removed)))
-                .map(|rows| format!("week,added,removed\n{rows}"))?
+            csv_of(
+                panel
+                    .weeks
+                    .iter()
+                    .map(|week| (week.week.as_str(), week.added, week.removed)),
+            )
+            .map(|rows| format!("week,added,removed\n{rows}"))?
         }
         "models" => {
             let rows = analytics::models(pool, start, end).await?;
@@ -110,14 +134,22 @@ pub async fn export(pool: &PgPool, name: &str, pairs: &[(String, String)]) -> Re
         "versions" => {
             let panel = analytics::personalisation(pool, start, end).await?;
             csv_of(panel.by_version.iter().map(|row| {
-                (row.version, row.rated, row.average_rating.map(|average| format!("{average:.2}")))
+                (
+                    row.version,
+                    row.rated,
+                    row.average_rating.map(|average| format!("{average:.2}")),
+                )
             }))
             .map(|rows| format!("profile_version,rated,average_rating\n{rows}"))?
         }
         "at-risk" => {
             let learners = analytics::at_risk(pool, start, end, None).await?;
             csv_of(learners.iter().map(|learner| {
-                (learner.email.as_str(), learner.last_active.as_str(), learner.signals.join("; "))
+                (
+                    learner.email.as_str(),
+                    learner.last_active.as_str(),
+                    learner.signals.join("; "),
+                )
             }))
             .map(|rows| format!("email,last_active,signals\n{rows}"))?
         }
@@ -138,7 +170,9 @@ pub async fn export(pool: &PgPool, name: &str, pairs: &[(String, String)]) -> Re
                 goal_contains: value(pairs, "seg_goal").unwrap_or_default().to_owned(),
                 level: value(pairs, "seg_level").unwrap_or_default().to_owned(),
                 min_hours: value(pairs, "seg_min_hours").unwrap_or_default().to_owned(),
-                joined_within_days: value(pairs, "seg_joined_within").unwrap_or_default().to_owned(),
+                joined_within_days: value(pairs, "seg_joined_within")
+                    .unwrap_or_default()
+                    .to_owned(),
                 interest: value(pairs, "seg_interest").unwrap_or_default().to_owned(),
             };
             let result = learners::segment(pool, &filter, None).await?;

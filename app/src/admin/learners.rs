@@ -48,7 +48,9 @@ const COLUMNS: &str = "u.id, u.email, u.role, p.current_level, p.time_commitment
 
 /// `text` for a LIKE pattern that matches it literally.
 fn like_literal(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// The checked conditions of a segment, and notes on what was ignored.
@@ -97,7 +99,11 @@ fn conditions(filter: &SegmentFilter) -> Conditions {
 }
 
 /// Learners whose current profile matches every given condition.
-pub async fn segment(pool: &PgPool, filter: &SegmentFilter, limit: Option<i64>) -> Result<SegmentResult, AppError> {
+pub async fn segment(
+    pool: &PgPool,
+    filter: &SegmentFilter,
+    limit: Option<i64>,
+) -> Result<SegmentResult, AppError> {
     let conditions = conditions(filter);
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "select {COLUMNS}
@@ -145,14 +151,17 @@ pub async fn users(pool: &PgPool, search: &str, page: Option<i64>) -> Result<Use
     .bind(page.map_or(0, |_| (page_number - 1) * USERS_PER_PAGE))
     .fetch_all(pool)
     .await?;
-    let total = match rows.first() {
-        Some(row) => row.total,
-        // Past the last page, or nothing matches: count without the offset.
-        None => sqlx::query_scalar("select count(*) from users u where ($1 = '' or u.email ilike '%' || $1 || '%')")
+    let total =
+        match rows.first() {
+            Some(row) => row.total,
+            // Past the last page, or nothing matches: count without the offset.
+            None => sqlx::query_scalar(
+                "select count(*) from users u where ($1 = '' or u.email ilike '%' || $1 || '%')",
+            )
             .bind(like_literal(&search))
             .fetch_one(pool)
             .await?,
-    };
+        };
     Ok(UserList {
         search,
         page: page_number,
@@ -175,9 +184,16 @@ async fn user(pool: &PgPool, user_id: Uuid) -> Result<LearnerRow, AppError> {
 
 /// Deactivates (ending their sessions) or reactivates a user. Admins cannot
 /// deactivate themselves: that would lock them out mid-task.
-pub async fn set_active(pool: &PgPool, admin_id: Uuid, user_id: Uuid, active: bool) -> Result<LearnerRow, AppError> {
+pub async fn set_active(
+    pool: &PgPool,
+    admin_id: Uuid,
+    user_id: Uuid,
+    active: bool,
+) -> Result<LearnerRow, AppError> {
     if admin_id == user_id && !active {
-        return Err(AppError::bad_request("You cannot deactivate your own account here."));
+        return Err(AppError::bad_request(
+            "You cannot deactivate your own account here.",
+        ));
     }
     let changed = sqlx::query(
         "update users
@@ -200,3 +216,6 @@ pub async fn history(pool: &PgPool, user_id: Uuid) -> Result<LearnerHistory, App
     let versions = crate::profile::service::history(pool, user_id).await?;
     Ok(LearnerHistory { user, versions })
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,6 +9,8 @@ mod api;
 pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod export;
+#[cfg(all(test, feature = "ssr"))]
+mod fixture;
 #[cfg(feature = "ssr")]
 pub mod learners;
 mod model;

@@ -24,7 +24,10 @@ pub struct Period {
 impl Period {
     /// "?from=2026-01-01&to=2026-03-31&within=90".
     pub fn query_string(&self) -> String {
-        format!("from={}&to={}&within={}", self.from, self.to, self.within_days)
+        format!(
+            "from={}&to={}&within={}",
+            self.from, self.to, self.within_days
+        )
     }
 }
 

@@ -46,7 +46,12 @@ fn one_decimal(value: Option<f64>) -> String {
 
 fn query_value(name: &'static str) -> impl Fn() -> Option<String> + Copy {
     let query = use_query_map();
-    move || query.read().get(name).filter(|value| !value.trim().is_empty())
+    move || {
+        query
+            .read()
+            .get(name)
+            .filter(|value| !value.trim().is_empty())
+    }
 }
 
 /// `/admin`: the product questions, each as a chart with its numbers.
@@ -66,7 +71,11 @@ pub fn AdminPage() -> impl IntoView {
 
 #[component]
 fn DashboardView() -> impl IntoView {
-    let (from, to, within) = (query_value("from"), query_value("to"), query_value("within"));
+    let (from, to, within) = (
+        query_value("from"),
+        query_value("to"),
+        query_value("within"),
+    );
     let refresh = ServerAction::<RefreshAnalytics>::new();
     let dashboard = Resource::new(
         move || (from(), to(), within(), refresh.version().get()),
@@ -269,7 +278,11 @@ fn ModelSection(rows: Vec<ModelRow>, csv: String) -> impl IntoView {
         .map(|row| Bar {
             label: row.model.clone(),
             value: row.average_rating.unwrap_or_default(),
-            shown: format!("{} ★ ({} rated)", one_decimal(row.average_rating), row.rated),
+            shown: format!(
+                "{} ★ ({} rated)",
+                one_decimal(row.average_rating),
+                row.rated
+            ),
         })
         .collect();
     view! {
@@ -324,9 +337,17 @@ fn PersonalisationSection(panel: PersonalisationPanel, csv: String) -> impl Into
         .by_version
         .iter()
         .map(|row| Bar {
-            label: if row.version >= 10 { "version 10+".to_owned() } else { format!("version {}", row.version) },
+            label: if row.version >= 10 {
+                "version 10+".to_owned()
+            } else {
+                format!("version {}", row.version)
+            },
             value: row.average_rating.unwrap_or_default(),
-            shown: format!("{} ★ ({} rated)", one_decimal(row.average_rating), row.rated),
+            shown: format!(
+                "{} ★ ({} rated)",
+                one_decimal(row.average_rating),
+                row.rated
+            ),
         })
         .collect();
     view! {
@@ -484,7 +505,7 @@ fn PopularitySection(panel: PopularityPanel, csv: String) -> impl IntoView {
             </div>
             <p>
                 {format!("{} courses were never recommended in the period", panel.never_recommended)}
-                {(!panel.never_examples.is_empty()).then(|| ", for example: ")}
+                {(!panel.never_examples.is_empty()).then_some(", for example: ")}
                 {panel
                     .never_examples
                     .into_iter()
@@ -528,7 +549,11 @@ fn SegmentSection(filter: SegmentFilter, period: Period) -> impl IntoView {
             move || filter.clone()
         },
         move |filter| async move {
-            if asked { Some(admin_segment(filter).await) } else { None }
+            if asked {
+                Some(admin_segment(filter).await)
+            } else {
+                None
+            }
         },
     );
     view! {
@@ -648,7 +673,12 @@ fn UserListView() -> impl IntoView {
     let change = ServerAction::<SetUserActive>::new();
     let users = Resource::new(
         move || (search(), page(), change.version().get()),
-        |(search, page, _)| admin_users(search.unwrap_or_default(), page.and_then(|page| page.parse().ok())),
+        |(search, page, _)| {
+            admin_users(
+                search.unwrap_or_default(),
+                page.and_then(|page| page.parse().ok()),
+            )
+        },
     );
     view! {
         <form method="get" action="/admin/users" class="user-search" role="search">
@@ -672,7 +702,9 @@ fn UserListView() -> impl IntoView {
 fn UserTable(list: UserList, change: ServerAction<SetUserActive>) -> impl IntoView {
     let csv = format!(
         "/admin/export/users?{}",
-        form_urlencoded::Serializer::new(String::new()).append_pair("q", &list.search).finish()
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &list.search)
+            .finish()
     );
     let page_link = {
         let search = list.search.clone();

@@ -658,3 +658,123 @@ async fn bad_recommendation_requests_are_400s(pool: PgPool) {
         .unwrap();
     assert_eq!(stored, 0);
 }
+
+// --- the admin pages and exports ---
+
+async fn admin(app: &Router, pool: &PgPool, email: &str) -> Client {
+    signed_up(app, email).await;
+    assert!(
+        app::account::service::make_admin(pool, email)
+            .await
+            .unwrap()
+    );
+    let mut admin = Client::new(app);
+    let (status, body, _) = admin
+        .post(
+            "/api/account/login",
+            &form(&[("email", email), ("password", PASSWORD)]),
+        )
+        .await;
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status} {body}"
+    );
+    admin
+}
+
+impl Client {
+    async fn get(&mut self, path: &str) -> (StatusCode, String, Option<String>) {
+        let mut request = Request::get(path).header(header::HOST, "127.0.0.1:3000");
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let response = self
+            .app
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let disposition = response
+            .headers()
+            .get(header::CONTENT_DISPOSITION)
+            .map(|value| value.to_str().unwrap().to_owned());
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            String::from_utf8_lossy(&body).into_owned(),
+            disposition,
+        )
+    }
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn learners_get_403_from_the_admin_pages_and_functions(pool: PgPool) {
+    let app = app_with_catalog(pool.clone()).await;
+    let mut learner = signed_up(&app, "curious@example.test").await;
+    let (status, body, _) = learner.get("/admin").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body.contains("You do not have access to this page"),
+        "{body}"
+    );
+    let (status, _, _) = learner.post("/api/admin/dashboard", "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = learner.get("/admin/export/users").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = Client::new(&app).get("/admin/export/users").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn admins_see_the_dashboard_and_download_csv(pool: PgPool) {
+    let app = app_with_catalog(pool.clone()).await;
+    let mut boss = admin(&app, &pool, "boss@example.test").await;
+    let (status, body, _) = boss
+        .get("/admin?from=2026-01-01&to=2026-03-31&within=oops")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("1. Level progression") && body.contains("7. Segments"),
+        "{body}"
+    );
+    assert!(
+        body.contains("is not a number of days"),
+        "bad values are explained"
+    );
+    assert!(
+        body.contains("<svg") || body.contains("No data in this period"),
+        "{body}"
+    );
+
+    let (status, body, disposition) = boss.get("/admin/export/users?q=boss").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.starts_with("email,role,level,hours_per_week,signed_up,last_active,active,demo\n"),
+        "{body}"
+    );
+    assert!(body.contains("boss@example.test,admin"), "{body}");
+    assert!(
+        disposition
+            .unwrap()
+            .starts_with("attachment; filename=\"acmelearn-users-")
+    );
+    for name in [
+        "levels",
+        "interests",
+        "models",
+        "versions",
+        "at-risk",
+        "popularity",
+        "segment",
+    ] {
+        let (status, body, _) = boss
+            .get(&format!(
+                "/admin/export/{name}?from=2026-01-01&to=2026-03-31"
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+    }
+    let (status, _, _) = boss.get("/admin/export/passwords").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
