@@ -16,7 +16,7 @@ define with_database
 	if [ -z "$${DATABASE_URL:-}" ]; then eval "$$(.ci/postgres.sh start $(DEV_CLUSTER) $(DEV_PORT) acmelearn)"; export DATABASE_URL; fi;
 endef
 
-.PHONY: run dev test install stop-db lint help bench-profile bench-catalog bench-recommendations
+.PHONY: run dev test install stop-db lint help bench-profile bench-catalog bench-recommendations bench-analytics
 
 help:
 	@echo "make run      build the release app and serve it on http://127.0.0.1:3000"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench-profile  profile saves/s and latency at 64 learners (prints figures)"
 	@echo "make bench-catalog  /courses search req/s and p50/p99, shipped and 100k courses"
 	@echo "make bench-recommendations  built-in ranker p50/p99 per request, shipped and 100k courses"
+	@echo "make bench-analytics  admin dashboard panel times at 1,000,000 demo learners"
 
 install:
 	@.ci/install-tools.sh
@@ -59,3 +60,6 @@ bench-catalog: install
 
 bench-recommendations: install
 	@.ci/bench-recommendations.sh
+
+bench-analytics: install
+	@.ci/bench-analytics.sh
