@@ -8,9 +8,9 @@
 
 use std::time::{Duration, Instant};
 
+use app::admin::SegmentFilter;
 use app::admin::analytics::{self, period_from};
 use app::admin::learners;
-use app::admin::SegmentFilter;
 use chrono::Utc;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -49,20 +49,50 @@ async fn report(pool: &PgPool, label: &str, days: i64, runs: usize) {
     };
     let everyone = SegmentFilter::default();
     let rows = [
-        ("1 level progression", measure(runs, || analytics::levels(pool, start, end, within)).await),
-        ("2 interest trends", measure(runs, || analytics::interests(pool, start, end)).await),
-        ("3 model comparison", measure(runs, || analytics::models(pool, start, end)).await),
-        ("4 personalisation", measure(runs, || analytics::personalisation(pool, start, end)).await),
-        ("5 churn + at-risk list", measure(runs, || analytics::churn(pool, start, end, 50)).await),
-        ("6 course popularity", measure(runs, || analytics::popularity(pool, start, end)).await),
-        ("7 segment (4 conditions)", measure(runs, || learners::segment(pool, &segment, Some(20))).await),
-        ("7 segment (everyone)", measure(runs, || learners::segment(pool, &everyone, Some(20))).await),
+        (
+            "1 level progression",
+            measure(runs, || analytics::levels(pool, start, end, within)).await,
+        ),
+        (
+            "2 interest trends",
+            measure(runs, || analytics::interests(pool, start, end)).await,
+        ),
+        (
+            "3 model comparison",
+            measure(runs, || analytics::models(pool, start, end)).await,
+        ),
+        (
+            "4 personalisation",
+            measure(runs, || analytics::personalisation(pool, start, end)).await,
+        ),
+        (
+            "5 churn + at-risk list",
+            measure(runs, || analytics::churn(pool, start, end, 50)).await,
+        ),
+        (
+            "6 course popularity",
+            measure(runs, || analytics::popularity(pool, start, end)).await,
+        ),
+        (
+            "7 segment (4 conditions)",
+            measure(runs, || learners::segment(pool, &segment, Some(20))).await,
+        ),
+        (
+            "7 segment (everyone)",
+            measure(runs, || learners::segment(pool, &everyone, Some(20))).await,
+        ),
         (
             "whole dashboard",
-            measure(runs, || analytics::dashboard(pool, period.clone(), start, end)).await,
+            measure(runs, || {
+                analytics::dashboard(pool, period.clone(), start, end)
+            })
+            .await,
         ),
     ];
-    println!("\n{label} ({} to {}), {runs} runs each", period.from, period.to);
+    println!(
+        "\n{label} ({} to {}), {runs} runs each",
+        period.from, period.to
+    );
     println!("{:<28} {:>10} {:>10}", "panel", "median", "slowest");
     for (name, (median, slowest)) in rows {
         println!("{name:<28} {:>10} {:>10}", millis(median), millis(slowest));
@@ -77,7 +107,11 @@ async fn main() {
         .and_then(|arg| arg.parse().ok())
         .unwrap_or(5);
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let pool = PgPoolOptions::new().max_connections(8).connect(&url).await.expect("database");
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .connect(&url)
+        .await
+        .expect("database");
     let (learners, snapshots, recommendations): (i64, i64, i64) = sqlx::query_as(
         "select (select count(*) from users where role = 'learner'),
                 (select count(*) from user_profile_snapshots),
@@ -86,7 +120,9 @@ async fn main() {
     .fetch_one(&pool)
     .await
     .expect("counts");
-    println!("{learners} learners, {snapshots} profile snapshots, {recommendations} recommendations");
+    println!(
+        "{learners} learners, {snapshots} profile snapshots, {recommendations} recommendations"
+    );
     report(&pool, "one year", 365, runs).await;
     report(&pool, "90 days", 90, runs).await;
 }

@@ -370,24 +370,31 @@ pub async fn churn(
     listed: i64,
 ) -> Result<ChurnPanel, AppError> {
     let (from, to) = (day_start(start), day_start(end));
-    let counts: (i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(&format!(
-        "with signals as (select user_id, last_active_at, hours_drop_at, {SIGNALS}
-                          from analytics_learners where is_active)
-         select count(*) filter (where hours_drop),
-                count(*) filter (where inactive),
-                count(*) filter (where negative),
-                count(*) filter (where narrowed),
-                count(*) filter (where hours_drop and hours_drop_at < $2 - interval '30 days'),
-                count(*) filter (where hours_drop and hours_drop_at < $2 - interval '30 days'
-                                 and last_active_at < hours_drop_at + interval '30 days'),
-                count(*) filter (where hours_drop or narrowed or negative)
-         from signals"
-    ))
+    // One pass over the learners for every count (parallel in PostgreSQL;
+    // a CTE or a subquery per count would forgo that), with the list
+    // fetched at the same time.
+    let counts = sqlx::query_as::<_, (i64, i64, i64, i64, i64, i64, i64)>(
+        "select
+            count(*) filter (where hours_drop_at >= $1 and hours_drop_at < $2),
+            count(*) filter (where last_active_at < $2 - interval '90 days' and signed_up_at < $2),
+            count(*) filter (where last_negative_at >= $1 and last_negative_at < $2),
+            count(*) filter (where narrowed_at >= $1 and narrowed_at < $2),
+            count(*) filter (where hours_drop_at >= $1 and hours_drop_at < $2 - interval '30 days'),
+            count(*) filter (where hours_drop_at >= $1 and hours_drop_at < $2 - interval '30 days'
+                             and last_active_at < hours_drop_at + interval '30 days'),
+            count(*) filter (where (hours_drop_at >= $1 and hours_drop_at < $2)
+                                or (narrowed_at >= $1 and narrowed_at < $2)
+                                or (last_negative_at >= $1 and last_negative_at < $2))
+         from analytics_learners
+         where is_active",
+    )
     .bind(from)
     .bind(to)
-    .fetch_one(pool)
-    .await?;
-    let at_risk = at_risk(pool, start, end, Some(listed)).await?;
+    .fetch_one(pool);
+    let (counts, at_risk) = tokio::try_join!(
+        async { counts.await.map_err(AppError::from) },
+        at_risk(pool, start, end, Some(listed)),
+    )?;
     Ok(ChurnPanel {
         hours_drop: counts.0,
         inactive: counts.1,
@@ -409,10 +416,16 @@ pub async fn at_risk(
     limit: Option<i64>,
 ) -> Result<Vec<AtRiskLearner>, AppError> {
     let rows: Vec<AtRiskRow> = sqlx::query_as(&format!(
-        "select * from (
-             select email, last_active_at, {SIGNALS}
-             from analytics_learners where is_active) learners
-         where hours_drop or narrowed or negative
+        "select email, last_active_at, {SIGNALS}
+         from analytics_learners
+         -- Implied by the signals below (each is something the learner did
+         -- while signed in, and activity is recorded at most an hour late),
+         -- and it lets the index start at the period instead of walking
+         -- past every long-gone learner.
+         where is_active and last_active_at >= $1 - interval '1 hour'
+           and ((hours_drop_at >= $1 and hours_drop_at < $2)
+                or (narrowed_at >= $1 and narrowed_at < $2)
+                or (last_negative_at >= $1 and last_negative_at < $2))
          order by last_active_at, email
          limit $3"
     ))

@@ -23,7 +23,6 @@ struct Row {
     last_active_at: DateTime<Utc>,
     is_active: bool,
     is_demo: bool,
-    total: i64,
 }
 
 impl Row {
@@ -43,8 +42,7 @@ impl Row {
 }
 
 const COLUMNS: &str = "u.id, u.email, u.role, p.current_level, p.time_commitment, u.created_at,
-    coalesce(u.last_seen_at, u.created_at) as last_active_at, u.is_active, u.is_demo,
-    count(*) over () as total";
+    coalesce(u.last_seen_at, u.created_at) as last_active_at, u.is_active, u.is_demo";
 
 /// `text` for a LIKE pattern that matches it literally.
 fn like_literal(text: &str) -> String {
@@ -98,37 +96,71 @@ fn conditions(filter: &SegmentFilter) -> Conditions {
     }
 }
 
-/// Learners whose current profile matches every given condition.
+/// The WHERE clause of a segment, over users `u` and their profile `p`.
+const SEGMENT_CONDITIONS: &str = r#"
+    u.role = 'learner'
+    and ($1::text is null or p.learning_goal ilike '%' || $1 || '%')
+    and ($2::text is null or p.current_level = $2)
+    and ($3::int is null or p.time_commitment >= $3)
+    and ($4::int is null or u.created_at >= now() - make_interval(days => $4))
+    and ($5::text is null or exists (
+            select 1 from user_interests ui join tags t on t.id = ui.tag_id
+            where ui.user_profile_id = p.id and t.name = $5))
+"#;
+
+/// Learners whose current profile matches every given condition: how many,
+/// and the newest `limit` of them (all of them without a limit).
 pub async fn segment(
     pool: &PgPool,
     filter: &SegmentFilter,
     limit: Option<i64>,
 ) -> Result<SegmentResult, AppError> {
     let conditions = conditions(filter);
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let goal = conditions.goal.as_deref().map(like_literal);
+    let list_sql = format!(
         "select {COLUMNS}
          from users u join user_profiles p on p.user_id = u.id
-         where u.role = 'learner'
-           and ($1::text is null or p.learning_goal ilike '%' || $1 || '%')
-           and ($2::text is null or p.current_level = $2)
-           and ($3::int is null or p.time_commitment >= $3)
-           and ($4::int is null or u.created_at >= now() - make_interval(days => $4))
-           and ($5::text is null or exists (
-                   select 1 from user_interests ui join tags t on t.id = ui.tag_id
-                   where ui.user_profile_id = p.id and t.name = $5))
+         where {SEGMENT_CONDITIONS}
          order by u.created_at desc, u.id
          limit $6"
-    ))
-    .bind(conditions.goal.as_deref().map(like_literal))
-    .bind(&conditions.level)
-    .bind(conditions.min_hours)
-    .bind(conditions.joined_within_days)
-    .bind(&conditions.interest)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
+    );
+    // Every user has exactly one profile (written with the account), so
+    // without conditions on the profile the users alone give the count,
+    // without joining a million profiles.
+    let profile_conditions = goal.is_some()
+        || conditions.level.is_some()
+        || conditions.min_hours.is_some()
+        || conditions.interest.is_some();
+    let count_sql = if profile_conditions {
+        format!(
+            "select count(*) from users u join user_profiles p on p.user_id = u.id where {SEGMENT_CONDITIONS}"
+        )
+    } else {
+        "select count(*) from users u
+         where u.role = 'learner' and ($4::int is null or u.created_at >= now() - make_interval(days => $4))
+           and $1::text is null and $2::text is null and $3::int is null and $5::text is null"
+            .to_owned()
+    };
+    let list = sqlx::query_as::<_, Row>(&list_sql)
+        .bind(&goal)
+        .bind(&conditions.level)
+        .bind(conditions.min_hours)
+        .bind(conditions.joined_within_days)
+        .bind(&conditions.interest)
+        .bind(limit)
+        .fetch_all(pool);
+    // Counted apart from the page: a window count would make the database
+    // build every matching row just to show twenty.
+    let count = sqlx::query_scalar::<_, i64>(&count_sql)
+        .bind(&goal)
+        .bind(&conditions.level)
+        .bind(conditions.min_hours)
+        .bind(conditions.joined_within_days)
+        .bind(&conditions.interest)
+        .fetch_one(pool);
+    let (rows, count) = tokio::try_join!(list, count)?;
     Ok(SegmentResult {
-        count: rows.first().map_or(0, |row| row.total),
+        count,
         learners: rows.into_iter().map(Row::learner).collect(),
         notes: conditions.notes,
     })
@@ -151,17 +183,12 @@ pub async fn users(pool: &PgPool, search: &str, page: Option<i64>) -> Result<Use
     .bind(page.map_or(0, |_| (page_number - 1) * USERS_PER_PAGE))
     .fetch_all(pool)
     .await?;
-    let total =
-        match rows.first() {
-            Some(row) => row.total,
-            // Past the last page, or nothing matches: count without the offset.
-            None => sqlx::query_scalar(
-                "select count(*) from users u where ($1 = '' or u.email ilike '%' || $1 || '%')",
-            )
-            .bind(like_literal(&search))
-            .fetch_one(pool)
-            .await?,
-        };
+    let total: i64 = sqlx::query_scalar(
+        "select count(*) from users u where ($1 = '' or u.email ilike '%' || $1 || '%')",
+    )
+    .bind(like_literal(&search))
+    .fetch_one(pool)
+    .await?;
     Ok(UserList {
         search,
         page: page_number,
