@@ -41,10 +41,10 @@ test('an admin reads the dashboard on demo data, changes the period, downloads a
 
   const today = new Date();
   const from = new Date(today.getTime() - 60 * 86_400_000).toISOString().slice(0, 10);
-  await page.getByLabel('From').fill(from);
+  await page.getByLabel('From', { exact: true }).fill(from);
   await page.getByRole('button', { name: 'Show this period' }).click();
   await expect(page).toHaveURL(new RegExp(`from=${from}`));
-  await expect(page.getByLabel('From')).toHaveValue(from);
+  await expect(page.getByLabel('From', { exact: true })).toHaveValue(from);
 
   const downloading = page.waitForEvent('download');
   await page.getByRole('region', { name: '3. Model comparison' }).getByRole('link', { name: 'Download CSV' }).click();
