@@ -217,3 +217,12 @@ pub async fn fixture(pool: &PgPool) -> Vec<Uuid> {
     refresh(pool).await.unwrap();
     c
 }
+
+/// A real (not demo) account; returns its id.
+pub async fn account(pool: &PgPool, email: &str) -> Uuid {
+    crate::account::service::register(pool, email, "a sturdy passphrase", "a sturdy passphrase")
+        .await
+        .unwrap()
+        .user
+        .id
+}

@@ -8,6 +8,8 @@ pub mod db;
 mod model;
 mod page;
 mod tags_page;
+#[cfg(all(test, feature = "ssr"))]
+pub(crate) mod test_courses;
 
 pub use api::*;
 pub use course_page::CoursePage;

@@ -109,6 +109,20 @@ async fn snapshots(
     .await
 }
 
+/// The learner's newest snapshot: the current state and its version, read
+/// from one row, so they always belong together.
+pub async fn newest_version(pool: &PgPool, user_id: Uuid) -> Result<(i32, ProfileState), AppError> {
+    let row: SnapshotRow = sqlx::query_as(
+        "select version, learning_goal, current_level, time_commitment, interests_snapshot, created_at
+         from user_profile_snapshots where user_id = $1 order by version desc limit 1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::not_found("This account has no profile."))?;
+    Ok((row.version, row.state()))
+}
+
 /// The learner's hours per week, when their profile says.
 pub async fn hours_per_week(pool: &PgPool, user_id: Uuid) -> Result<Option<i32>, AppError> {
     Ok(

@@ -25,7 +25,8 @@ use super::model::{
 use super::ranker::{self, BUILTIN_MODEL, Candidate, Learner, Pick};
 use crate::AppError;
 use crate::catalog::Difficulty;
-use crate::profile::Level;
+use crate::profile::ProfileState;
+use crate::profile::service::newest_version;
 
 /// How many of the ranker's best a model chooses from.
 const MODEL_SHORTLIST: usize = 25;
@@ -36,36 +37,13 @@ fn time_of_day(at: DateTime<Utc>) -> String {
     at.format("%-d %b %Y, %H:%M UTC").to_string()
 }
 
-/// The learner as their newest snapshot has them, with its version.
-#[derive(sqlx::FromRow)]
-struct SnapshotRow {
-    version: i32,
-    learning_goal: Option<String>,
-    current_level: Option<String>,
-    time_commitment: Option<i32>,
-    interests_snapshot: Json<Vec<String>>,
-}
-
-async fn newest_snapshot(pool: &PgPool, user_id: Uuid) -> Result<SnapshotRow, AppError> {
-    sqlx::query_as(
-        "select version, learning_goal, current_level, time_commitment, interests_snapshot
-         from user_profile_snapshots where user_id = $1 order by version desc limit 1",
-    )
-    .bind(user_id)
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| AppError::not_found("This account has no profile."))
-}
-
-fn learner_from(snapshot: &SnapshotRow, question: Option<String>) -> Learner {
+/// The learner as their newest profile snapshot has them.
+fn learner_from(state: ProfileState, question: Option<String>) -> Learner {
     Learner {
-        goal: snapshot.learning_goal.clone(),
-        level: snapshot
-            .current_level
-            .as_deref()
-            .and_then(|level| level.parse::<Level>().ok()),
-        hours_per_week: snapshot.time_commitment,
-        interests: snapshot.interests_snapshot.0.clone(),
+        goal: state.learning_goal,
+        level: state.current_level,
+        hours_per_week: state.hours_per_week,
+        interests: state.interests,
         question,
     }
 }
@@ -104,8 +82,8 @@ pub async fn page(
     settings: &RecommendSettings,
     user_id: Uuid,
 ) -> Result<RecommendationsData, AppError> {
-    let snapshot = newest_snapshot(pool, user_id).await?;
-    let learner = learner_from(&snapshot, None);
+    let (_, state) = newest_version(pool, user_id).await?;
+    let learner = learner_from(state, None);
     Ok(RecommendationsData {
         profile_is_filled: learner.has_preferences(),
         quota: quota(pool, settings.daily_limit, user_id).await?,
@@ -306,8 +284,8 @@ pub async fn recommend(
         }
     }
 
-    let snapshot = newest_snapshot(pool, user_id).await?;
-    let learner = learner_from(&snapshot, question.clone());
+    let (profile_version, state) = newest_version(pool, user_id).await?;
+    let learner = learner_from(state, question.clone());
     let candidates = candidates(pool, &learner).await?;
     let ranking = ranker::rank(&learner, &candidates);
     if ranking.picks.is_empty() {
@@ -374,7 +352,7 @@ pub async fn recommend(
         settings.daily_limit,
         user_id,
         request_id,
-        snapshot.version,
+        profile_version,
         question.as_deref(),
         &answer,
         latency_ms,

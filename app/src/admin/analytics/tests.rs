@@ -2,7 +2,7 @@
 //! out by hand (dates in the comments), on PostgreSQL.
 
 use super::*;
-use crate::admin::fixture::fixture;
+use crate::admin::fixture::{account, fixture};
 
 fn period(within: &str) -> (NaiveDate, NaiveDate, i32) {
     let (period, start, end) = period_from(
@@ -248,16 +248,7 @@ async fn course_popularity_and_courses_never_recommended(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn demo_learners_are_marked_and_purged_but_real_history_stays(pool: PgPool) {
     fixture(&pool).await;
-    let real = crate::account::service::register(
-        &pool,
-        "real@example.test",
-        "a sturdy passphrase",
-        "a sturdy passphrase",
-    )
-    .await
-    .unwrap()
-    .user
-    .id;
+    let real = account(&pool, "real@example.test").await;
     let demo: i64 = sqlx::query_scalar(
         "select count(*) from users where is_demo and email like '%@demo.acmelearn.invalid'",
     )

@@ -1,7 +1,7 @@
 //! Segments, the user list and deactivation, on the shared fixture.
 
 use super::*;
-use crate::admin::fixture::fixture;
+use crate::admin::fixture::{account, fixture};
 
 fn filter(
     goal: &str,
@@ -90,16 +90,7 @@ async fn bad_segment_conditions_are_ignored_with_a_note(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn users_are_searched_paged_and_deactivated(pool: PgPool) {
     fixture(&pool).await;
-    let admin = crate::account::service::register(
-        &pool,
-        "boss@example.test",
-        "a sturdy passphrase",
-        "a sturdy passphrase",
-    )
-    .await
-    .unwrap()
-    .user
-    .id;
+    let admin = account(&pool, "boss@example.test").await;
     let all = users(&pool, "", Some(1)).await.unwrap();
     assert_eq!((all.total, all.page_count, all.users.len()), (5, 1, 5));
     let found = users(&pool, "demo.acmelearn", Some(1)).await.unwrap();

@@ -1,15 +1,7 @@
 //! Catalog search against PostgreSQL (a fresh database per test).
 
 use super::*;
-
-struct Course<'a> {
-    title: &'a str,
-    difficulty: &'a str,
-    hours: i32,
-    tags: &'a [&'a str],
-    skills: &'a [&'a str],
-    description: &'a str,
-}
+use crate::catalog::test_courses::{Course, insert};
 
 const CATALOG: &[Course] = &[
     Course {
@@ -53,52 +45,6 @@ const CATALOG: &[Course] = &[
         description: "Learn what people need before you design anything.",
     },
 ];
-
-/// Inserts courses as the import would (links, then the search refresh).
-async fn insert(pool: &PgPool, courses: &[Course<'_>]) {
-    for course in courses {
-        let id: Uuid = sqlx::query_scalar(
-            "insert into courses (title, description, difficulty, duration, contents)
-             values ($1, $2, $3, $4, 'Module 1: Start - the basics. Module 2: Next - the rest.')
-             returning id",
-        )
-        .bind(course.title)
-        .bind(course.description)
-        .bind(course.difficulty)
-        .bind(course.hours)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        for tag in course.tags {
-            sqlx::query(
-                "with tag as (insert into tags (name, category) values ($1, 'Topics')
-                              on conflict (name) do update set name = excluded.name returning id)
-                 insert into course_tags (course_id, tag_id) select $2, id from tag",
-            )
-            .bind(tag)
-            .bind(id)
-            .execute(pool)
-            .await
-            .unwrap();
-        }
-        for skill in course.skills {
-            sqlx::query(
-                "with skill as (insert into skills (name) values ($1)
-                                on conflict ((lower(name))) do update set name = excluded.name returning id)
-                 insert into course_skills (course_id, skill_id) select $2, id from skill",
-            )
-            .bind(skill)
-            .bind(id)
-            .execute(pool)
-            .await
-            .unwrap();
-        }
-    }
-    sqlx::query("select refresh_catalog_search(array(select id from courses))")
-        .execute(pool)
-        .await
-        .unwrap();
-}
 
 async fn catalog(pool: &PgPool) {
     insert(pool, CATALOG).await;

@@ -10,19 +10,12 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use super::*;
 use crate::account::service::register;
-use crate::profile::ProfileState;
+use crate::catalog::test_courses::{Course, insert};
+use crate::profile::{Level, ProfileState};
 use crate::recommend::llm::{ModelProvider, parse_model_arms};
 
 const PASSWORD: &str = "a sturdy passphrase";
 const MODEL: &str = "test-model";
-
-struct Course {
-    title: &'static str,
-    difficulty: &'static str,
-    hours: i32,
-    tags: &'static [&'static str],
-    skills: &'static [&'static str],
-}
 
 const CATALOG: &[Course] = &[
     Course {
@@ -31,6 +24,7 @@ const CATALOG: &[Course] = &[
         hours: 20,
         tags: &["python", "programming"],
         skills: &["Python Syntax"],
+        description: "A course.",
     },
     Course {
         title: "SQL Basics",
@@ -38,6 +32,7 @@ const CATALOG: &[Course] = &[
         hours: 12,
         tags: &["sql", "data analysis"],
         skills: &["Select Queries"],
+        description: "A course.",
     },
     Course {
         title: "Data Pipelines in Practice",
@@ -45,6 +40,7 @@ const CATALOG: &[Course] = &[
         hours: 30,
         tags: &["data engineering", "python"],
         skills: &["Batch Jobs"],
+        description: "A course.",
     },
     Course {
         title: "Data Warehouse Modelling",
@@ -52,6 +48,7 @@ const CATALOG: &[Course] = &[
         hours: 24,
         tags: &["data engineering", "sql"],
         skills: &["Star Schemas"],
+        description: "A course.",
     },
     Course {
         title: "Streaming Systems",
@@ -59,6 +56,7 @@ const CATALOG: &[Course] = &[
         hours: 36,
         tags: &["data engineering", "streaming"],
         skills: &["Kafka"],
+        description: "A course.",
     },
     Course {
         title: "Visual Design Basics",
@@ -66,6 +64,7 @@ const CATALOG: &[Course] = &[
         hours: 10,
         tags: &["design"],
         skills: &["Typography"],
+        description: "A course.",
     },
     Course {
         title: "Excel for Everyone",
@@ -73,49 +72,12 @@ const CATALOG: &[Course] = &[
         hours: 6,
         tags: &["spreadsheets", "data analysis"],
         skills: &["Formulas"],
+        description: "A course.",
     },
 ];
 
 async fn catalog(pool: &PgPool) {
-    for course in CATALOG {
-        let id: Uuid = sqlx::query_scalar(
-            "insert into courses (title, description, difficulty, duration, contents)
-             values ($1, 'A course.', $2, $3, 'Module 1: Start - the basics.') returning id",
-        )
-        .bind(course.title)
-        .bind(course.difficulty)
-        .bind(course.hours)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        for tag in course.tags {
-            sqlx::query(
-                "with tag as (insert into tags (name, category) values ($1, 'Topics')
-                              on conflict (name) do update set name = excluded.name returning id)
-                 insert into course_tags (course_id, tag_id) select $2, id from tag",
-            )
-            .bind(tag)
-            .bind(id)
-            .execute(pool)
-            .await
-            .unwrap();
-        }
-        for skill in course.skills {
-            sqlx::query(
-                "with skill as (insert into skills (name) values ($1) returning id)
-                 insert into course_skills (course_id, skill_id) select $2, id from skill",
-            )
-            .bind(skill)
-            .bind(id)
-            .execute(pool)
-            .await
-            .unwrap();
-        }
-    }
-    sqlx::query("select refresh_catalog_search(array(select id from courses))")
-        .execute(pool)
-        .await
-        .unwrap();
+    insert(pool, CATALOG).await;
 }
 
 /// A learner with a data-engineering profile (now at version 2).
