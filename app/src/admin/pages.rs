@@ -155,6 +155,28 @@ fn Panels(data: Dashboard, refresh: ServerAction<RefreshAnalytics>) -> impl Into
     }
 }
 
+/// One dashboard question: its heading, the headline answer, the chart and
+/// table (children), and the CSV behind them.
+#[component]
+fn Panel(
+    id: &'static str,
+    title: &'static str,
+    csv: String,
+    #[prop(optional, into)] headline: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let heading = format!("{id}-heading");
+    let labelled_by = heading.clone();
+    view! {
+        <section class="panel" aria-labelledby=labelled_by>
+            <h2 id=heading>{title}</h2>
+            {headline.map(|text| view! { <p class="headline">{text}</p> })}
+            <div class="panel-body">{children()}</div>
+            <CsvLink href=csv/>
+        </section>
+    }
+}
+
 #[component]
 fn CsvLink(href: String) -> impl IntoView {
     view! {
@@ -177,15 +199,10 @@ fn LevelSection(panel: LevelPanel, within: i32, csv: String) -> impl IntoView {
         .collect();
     let share = percent(panel.moved_within, panel.beginner_cohort);
     view! {
-        <section class="panel" aria-labelledby="levels-heading">
-            <h2 id="levels-heading">"1. Level progression"</h2>
-            <p class="headline">
-                {format!(
+        <Panel id="levels" title="1. Level progression" csv headline=format!(
                     "{share:.0}% of the {} learners who joined in this period as beginners reached intermediate within {within} days ({}).",
                     panel.beginner_cohort, panel.moved_within
-                )}
-            </p>
-            <div class="panel-body">
+                )>
                 <BarChart title="Level changes in the period" bars/>
                 <table>
                     <caption>"Level changes between consecutive profile versions"</caption>
@@ -212,9 +229,7 @@ fn LevelSection(panel: LevelPanel, within: i32, csv: String) -> impl IntoView {
                             .collect_view()}
                     </tbody>
                 </table>
-            </div>
-            <CsvLink href=csv/>
-        </section>
+        </Panel>
     }
 }
 
@@ -242,10 +257,7 @@ fn InterestSection(panel: InterestPanel, csv: String) -> impl IntoView {
         }
     };
     view! {
-        <section class="panel" aria-labelledby="interests-heading">
-            <h2 id="interests-heading">"2. Interest trends"</h2>
-            <p class="headline">{format!("Rising: {}. Falling: {}.", names(&panel.risers), names(&panel.fallers))}</p>
-            <div class="panel-body">
+        <Panel id="interests" title="2. Interest trends" csv headline=format!("Rising: {}. Falling: {}.", names(&panel.risers), names(&panel.fallers))>
                 <BarChart title="Net change of the top rising and falling interests" bars/>
                 <table>
                     <caption>"Interests added and removed per week"</caption>
@@ -264,9 +276,7 @@ fn InterestSection(panel: InterestPanel, csv: String) -> impl IntoView {
                             .collect_view()}
                     </tbody>
                 </table>
-            </div>
-            <CsvLink href=csv/>
-        </section>
+        </Panel>
     }
 }
 
@@ -286,9 +296,7 @@ fn ModelSection(rows: Vec<ModelRow>, csv: String) -> impl IntoView {
         })
         .collect();
     view! {
-        <section class="panel" aria-labelledby="models-heading">
-            <h2 id="models-heading">"3. Model comparison"</h2>
-            <div class="panel-body">
+        <Panel id="models" title="3. Model comparison" csv>
                 <BarChart title="Average rating by model" bars/>
                 <table>
                     <caption>"Per model, and by the learner's level at the time"</caption>
@@ -325,9 +333,7 @@ fn ModelSection(rows: Vec<ModelRow>, csv: String) -> impl IntoView {
                             .collect_view()}
                     </tbody>
                 </table>
-            </div>
-            <CsvLink href=csv/>
-        </section>
+        </Panel>
     }
 }
 
@@ -351,18 +357,13 @@ fn PersonalisationSection(panel: PersonalisationPanel, csv: String) -> impl Into
         })
         .collect();
     view! {
-        <section class="panel" aria-labelledby="personalisation-heading">
-            <h2 id="personalisation-heading">"4. Does personalisation improve?"</h2>
-            <p class="headline">
-                {format!(
+        <Panel id="personalisation" title="4. Does personalisation improve?" csv headline=format!(
                     "{} low ratings (1–2 stars) in the period; after {} of them the learner updated the profile, and {} rated the next recommendation: {} on average.",
                     panel.low_ratings,
                     panel.updated_after,
                     panel.next_rated,
                     one_decimal(panel.next_average)
-                )}
-            </p>
-            <div class="panel-body">
+                )>
                 <BarChart title="Average rating by profile version" bars/>
                 <table>
                     <caption>"Ratings by the profile version a recommendation was made from"</caption>
@@ -389,9 +390,7 @@ fn PersonalisationSection(panel: PersonalisationPanel, csv: String) -> impl Into
                             .collect_view()}
                     </tbody>
                 </table>
-            </div>
-            <CsvLink href=csv/>
-        </section>
+        </Panel>
     }
 }
 
@@ -412,15 +411,10 @@ fn ChurnSection(panel: ChurnPanel, csv: String) -> impl IntoView {
     .collect();
     let went_quiet = percent(panel.dropped_then_inactive, panel.dropped_and_observed);
     view! {
-        <section class="panel" aria-labelledby="churn-heading">
-            <h2 id="churn-heading">"5. Churn signals"</h2>
-            <p class="headline">
-                {format!(
+        <Panel id="churn" title="5. Churn signals" csv headline=format!(
                     "Of the {} learners whose hours dropped in the period (at least 30 days ago), {} ({went_quiet:.0}%) were not seen again within 30 days of the drop.",
                     panel.dropped_and_observed, panel.dropped_then_inactive
-                )}
-            </p>
-            <div class="panel-body">
+                )>
                 <BarChart title="Learners showing each signal" bars/>
                 <table>
                     <caption>
@@ -453,9 +447,7 @@ fn ChurnSection(panel: ChurnPanel, csv: String) -> impl IntoView {
                             .collect_view()}
                     </tbody>
                 </table>
-            </div>
-            <CsvLink href=csv/>
-        </section>
+        </Panel>
     }
 }
 
@@ -471,9 +463,7 @@ fn PopularitySection(panel: PopularityPanel, csv: String) -> impl IntoView {
         })
         .collect();
     view! {
-        <section class="panel" aria-labelledby="popularity-heading">
-            <h2 id="popularity-heading">"6. Course popularity"</h2>
-            <div class="panel-body">
+        <Panel id="popularity" title="6. Course popularity" csv>
                 <BarChart title="Times recommended, top courses" bars/>
                 <table>
                     <caption>"Top courses in the period"</caption>
@@ -502,7 +492,6 @@ fn PopularitySection(panel: PopularityPanel, csv: String) -> impl IntoView {
                             .collect_view()}
                     </tbody>
                 </table>
-            </div>
             <p>
                 {format!("{} courses were never recommended in the period", panel.never_recommended)}
                 {(!panel.never_examples.is_empty()).then_some(", for example: ")}
@@ -519,8 +508,7 @@ fn PopularitySection(panel: PopularityPanel, csv: String) -> impl IntoView {
                     .collect_view()}
                 "."
             </p>
-            <CsvLink href=csv/>
-        </section>
+        </Panel>
     }
 }
 
