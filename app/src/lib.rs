@@ -11,6 +11,8 @@ pub mod context;
 mod error;
 pub mod profile;
 pub mod recommend;
+#[cfg(feature = "ssr")]
+mod time;
 mod ui;
 
 use leptos::prelude::*;

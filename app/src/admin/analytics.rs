@@ -113,7 +113,7 @@ async fn refreshed_at(pool: &PgPool) -> Result<Option<String>, AppError> {
         sqlx::query_scalar("select max(refreshed_at) from analytics_refreshes")
             .fetch_one(pool)
             .await?;
-    Ok(at.map(|at| at.format("%-d %b %Y, %H:%M UTC").to_string()))
+    Ok(at.map(crate::time::readable))
 }
 
 /// Recomputes the views; returns how long it took in milliseconds.
@@ -452,7 +452,7 @@ pub async fn at_risk(
             }
             AtRiskLearner {
                 email: row.email,
-                last_active: row.last_active_at.format("%Y-%m-%d").to_string(),
+                last_active: crate::time::day(row.last_active_at),
                 signals,
             }
         })

@@ -33,8 +33,8 @@ impl Row {
             role: self.role,
             level: self.current_level,
             hours_per_week: self.time_commitment,
-            signed_up: self.created_at.format("%Y-%m-%d").to_string(),
-            last_active: self.last_active_at.format("%Y-%m-%d").to_string(),
+            signed_up: crate::time::day(self.created_at),
+            last_active: crate::time::day(self.last_active_at),
             is_active: self.is_active,
             is_demo: self.is_demo,
         }

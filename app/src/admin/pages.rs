@@ -5,6 +5,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::*;
 use super::model::*;
+use crate::AppError;
 use crate::account::{CurrentUser, Role};
 use crate::ui::{Bar, BarChart, ErrorNotice, FormProblem};
 
@@ -21,22 +22,9 @@ where
             if user.role == Role::Admin {
                 content(user).into_any()
             } else {
-                view! { <Forbidden/> }.into_any()
+                view! { <ErrorNotice error=AppError::Forbidden.with_status()/> }.into_any()
             }
         }/>
-    }
-}
-
-#[component]
-fn Forbidden() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::FORBIDDEN);
-    }
-    view! {
-        <div class="notice error" role="alert">
-            <p>"You do not have access to this page. It is for AcmeLearn's admins."</p>
-        </div>
     }
 }
 

@@ -404,6 +404,20 @@ fn bare_word(token: &str) -> String {
 }
 
 /// Every tag with its course count, by category and name.
+/// The courses with these ids (in no particular order; unknown ids are
+/// skipped), as lists show them.
+pub async fn summaries(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<CourseSummary>, sqlx::Error> {
+    let rows: Vec<CourseRow> = sqlx::query_as(&format!(
+        "select c.id, c.slug, c.title, c.difficulty, c.duration, {} as tags
+         from courses c where c.id = any($1)",
+        tags_of("c.id")
+    ))
+    .bind(ids)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(CourseRow::into_summary).collect()
+}
+
 pub async fn tag_choices(pool: &PgPool) -> Result<Vec<TagChoice>, sqlx::Error> {
     sqlx::query_as::<_, (String, String, i32)>(
         "select name, category, course_count from tags order by category, name",

@@ -171,7 +171,7 @@ pub async fn history(pool: &PgPool, user_id: Uuid) -> Result<Vec<HistoryEntry>, 
         let state = row.state();
         entries.push(HistoryEntry {
             version: row.version,
-            saved_at: row.created_at.format("%-d %b %Y, %H:%M UTC").to_string(),
+            saved_at: crate::time::readable(row.created_at),
             changes: previous
                 .as_ref()
                 .map_or_else(Vec::new, |before| state.changes_since(before)),

@@ -24,7 +24,7 @@ use super::model::{
 };
 use super::ranker::{self, BUILTIN_MODEL, Candidate, Learner, Pick};
 use crate::AppError;
-use crate::catalog::Difficulty;
+use crate::catalog::{CourseSummary, Difficulty};
 use crate::profile::ProfileState;
 use crate::profile::service::newest_version;
 
@@ -32,10 +32,6 @@ use crate::profile::service::newest_version;
 const MODEL_SHORTLIST: usize = 25;
 /// History shows this many recommendations, newest first.
 const HISTORY_LENGTH: i64 = 50;
-
-fn time_of_day(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y, %H:%M UTC").to_string()
-}
 
 /// The learner as their newest profile snapshot has them.
 fn learner_from(state: ProfileState, question: Option<String>) -> Learner {
@@ -60,7 +56,7 @@ pub async fn quota(pool: &PgPool, limit: u32, user_id: Uuid) -> Result<Quota, Ap
     Ok(Quota {
         limit,
         used: u32::try_from(used).unwrap_or(u32::MAX),
-        next_free_at: oldest.map(|oldest| time_of_day(oldest + Duration::hours(24))),
+        next_free_at: oldest.map(|oldest| crate::time::readable(oldest + Duration::hours(24))),
     })
 }
 
@@ -463,15 +459,6 @@ struct RecommendationRow {
     feedback_at: Option<DateTime<Utc>>,
 }
 
-#[derive(sqlx::FromRow)]
-struct CourseRow {
-    id: Uuid,
-    slug: String,
-    title: String,
-    difficulty: String,
-    duration: i32,
-}
-
 async fn by_request(
     pool: &PgPool,
     user_id: Uuid,
@@ -512,15 +499,11 @@ async fn stored(
         .iter()
         .flat_map(|row| row.course_explanations.0.iter().map(|pick| pick.course_id))
         .collect();
-    let courses: HashMap<Uuid, CourseRow> = sqlx::query_as::<_, CourseRow>(
-        "select id, slug, title, difficulty, duration from courses where id = any($1)",
-    )
-    .bind(&course_ids)
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|course| (course.id, course))
-    .collect();
+    let courses: HashMap<Uuid, CourseSummary> = crate::catalog::db::summaries(pool, &course_ids)
+        .await?
+        .into_iter()
+        .map(|course| (course.id, course))
+        .collect();
     Ok(rows
         .into_iter()
         .map(|row| Recommendation {
@@ -538,8 +521,8 @@ async fn stored(
                         course_id: pick.course_id,
                         slug: course.slug.clone(),
                         title: course.title.clone(),
-                        difficulty: course.difficulty.parse().ok()?,
-                        duration_hours: course.duration,
+                        difficulty: course.difficulty,
+                        duration_hours: course.duration_hours,
                         score: pick.score,
                         explanation: pick.explanation,
                     })
@@ -547,10 +530,10 @@ async fn stored(
                 .collect(),
             profile_version: row.profile_version,
             model: row.llm_model,
-            created_at: time_of_day(row.created_at),
+            created_at: crate::time::readable(row.created_at),
             rating: row.user_rating.and_then(|stars| u8::try_from(stars).ok()),
             feedback: row.user_feedback_text,
-            rated_at: row.feedback_at.map(time_of_day),
+            rated_at: row.feedback_at.map(crate::time::readable),
         })
         .collect())
 }
