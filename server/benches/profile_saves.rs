@@ -119,7 +119,10 @@ async fn verify(pool: &PgPool, emails: &[String], acknowledged: &[usize]) -> Res
                            and s.learning_goal is not distinct from p.learning_goal
                            and s.current_level is not distinct from p.current_level
                            and s.time_commitment is not distinct from p.time_commitment
-                           and s.interests_snapshot = profile_interest_names(p.id))
+                           and s.interests_snapshot = (
+                               select coalesce(jsonb_agg(t.name order by t.name), '[]')
+                               from user_interests ui join tags t on t.id = ui.tag_id
+                               where ui.user_profile_id = p.id))
             from users u
             join user_profiles p on p.user_id = u.id
             join user_profile_snapshots s on s.user_profile_id = p.id

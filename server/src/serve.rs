@@ -32,6 +32,11 @@ use crate::{ServerError, admin_export, health, import_catalog};
 /// and the analytics are recomputed.
 const CLEANUP_INTERVAL: Duration = Duration::from_secs(60 * 60);
 
+/// How often the maintenance loop looks at the age of the analytics: a
+/// restart does not recompute figures that are still fresh, and a server
+/// that restarts more often than hourly still refreshes them.
+const ANALYTICS_CHECK_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
 /// What handlers and server functions can reach.
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -176,19 +181,24 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
 
 async fn clean_up_periodically(pool: PgPool) {
     let sessions = PostgresStore::new(pool.clone());
-    let mut interval = tokio::time::interval(CLEANUP_INTERVAL);
+    let mut interval = tokio::time::interval(ANALYTICS_CHECK_INTERVAL);
+    let mut last_cleanup: Option<tokio::time::Instant> = None;
     loop {
         interval.tick().await;
-        if let Err(error) = sessions.delete_expired().await {
-            tracing::warn!(%error, "could not delete expired sessions");
-        }
-        if let Err(error) = app::account::service::delete_expired(&pool).await {
-            tracing::warn!(%error, "could not delete old login failures and reset tokens");
+        if last_cleanup.is_none_or(|at| at.elapsed() >= CLEANUP_INTERVAL) {
+            last_cleanup = Some(tokio::time::Instant::now());
+            if let Err(error) = sessions.delete_expired().await {
+                tracing::warn!(%error, "could not delete expired sessions");
+            }
+            if let Err(error) = app::account::service::delete_expired(&pool).await {
+                tracing::warn!(%error, "could not delete old login failures and reset tokens");
+            }
         }
         // The admin dashboard reads views computed here; hourly keeps them
         // fresh enough for product questions without recomputing per visit.
-        match app::admin::analytics::refresh(&pool).await {
-            Ok(milliseconds) => tracing::info!(milliseconds, "analytics refreshed"),
+        match app::admin::analytics::refresh_when_older_than(&pool, CLEANUP_INTERVAL).await {
+            Ok(Some(milliseconds)) => tracing::info!(milliseconds, "analytics refreshed"),
+            Ok(None) => {}
             Err(error) => tracing::warn!(%error, "could not refresh the analytics"),
         }
     }

@@ -254,23 +254,24 @@ pub async fn user_for_session(
     user_id: Uuid,
     session_epoch: i32,
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
+    // One round trip: the lookup, and the activity stamp only when the last
+    // one is over an hour old (so most requests write nothing).
     let user: Option<UserRow> = sqlx::query_as(
-        "select id, email, role, password_hash, is_active, session_epoch
-         from users where id = $1 and is_active and session_epoch = $2",
+        "with valid as (
+             select id, email, role, password_hash, is_active, session_epoch, last_seen_at
+             from users where id = $1 and is_active and session_epoch = $2
+         ), seen as (
+             update users set last_seen_at = now()
+             from valid
+             where users.id = valid.id
+               and (valid.last_seen_at is null or valid.last_seen_at < now() - interval '1 hour')
+         )
+         select id, email, role, password_hash, is_active, session_epoch from valid",
     )
     .bind(user_id)
     .bind(session_epoch)
     .fetch_optional(pool)
     .await?;
-    if user.is_some() {
-        sqlx::query(
-            "update users set last_seen_at = now()
-             where id = $1 and (last_seen_at is null or last_seen_at < now() - interval '1 hour')",
-        )
-        .bind(user_id)
-        .execute(pool)
-        .await?;
-    }
     Ok(user.map(|user| user.current_user()))
 }
 

@@ -117,6 +117,26 @@ async fn refreshed_at(pool: &PgPool) -> Result<Option<String>, AppError> {
 }
 
 /// Recomputes the views; returns how long it took in milliseconds.
+/// Recomputes the views when the newest figures are older than `max_age`
+/// (or there are none); returns how long it took when it did.
+pub async fn refresh_when_older_than(
+    pool: &PgPool,
+    max_age: std::time::Duration,
+) -> Result<Option<i32>, AppError> {
+    let stale: bool = sqlx::query_scalar(
+        "select coalesce(max(refreshed_at) < now() - make_interval(secs => $1), true)
+         from analytics_refreshes",
+    )
+    .bind(max_age.as_secs_f64())
+    .fetch_one(pool)
+    .await?;
+    if stale {
+        refresh(pool).await.map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 pub async fn refresh(pool: &PgPool) -> Result<i32, AppError> {
     sqlx::query("select refresh_analytics()")
         .execute(pool)

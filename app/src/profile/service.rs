@@ -184,84 +184,77 @@ pub async fn history(pool: &PgPool, user_id: Uuid) -> Result<Vec<HistoryEntry>, 
 
 /// Saves a new version when `input` differs from the current state and the
 /// profile is still at `expected_version`.
+///
+/// One statement, so one round trip and one implicit transaction. Its parts
+/// all see the state from before the statement: `current` is what the form
+/// is compared against, `chosen` resolves the interests' names, and the
+/// update writes only when the version is still the expected one, every
+/// chosen tag exists and something differs. The interests and the snapshot
+/// of the new state follow the update, so they commit together with it (and
+/// the deferred checks run at its end).
 pub async fn save(
     pool: &PgPool,
     user_id: Uuid,
     expected_version: i32,
     input: ProfileState,
 ) -> Result<SaveOutcome, AppError> {
-    // Optimistic concurrency, without holding a lock: read the state, and
-    // write only if the version is still the one read. Every state change
-    // moves the version (a trigger enforces it), so "same version" means
-    // "same state", and the changes computed here are exactly what the write
-    // changes.
-    let current = profile_of(pool, user_id).await?;
-    if current.version != expected_version {
-        return Err(AppError::invalid(FormErrors::form(CHANGED_ELSEWHERE)));
-    }
-    let tag_ids = tag_ids(pool, &input.interests).await?;
-    let changes = input.changes_since(&current.state());
-    if changes.is_empty() {
-        return Ok(SaveOutcome::Unchanged {
-            version: current.version,
-        });
-    }
-
-    // One statement, so one implicit transaction: the new row state, the
-    // interests and the snapshot of both commit together (and the deferred
-    // checks run at its end). Its parts all read the state before the
-    // statement, so the snapshot's interests come from the chosen tags.
-    let version: Option<i32> = sqlx::query_scalar(
+    let attempt: Option<SaveAttempt> = sqlx::query_as(
         r#"
-        with updated as (
-            update user_profiles
-            set learning_goal = $2, current_level = $3, time_commitment = $4, version = version + 1
-            where id = $1 and version = $6
-            returning id, user_id, version, learning_goal, current_level, time_commitment
+        with chosen as (
+            select coalesce(array_agg(id order by name), '{}') as tag_ids,
+                   coalesce(array_agg(name order by name), '{}') as names
+            from tags where name = any($5)
+        ), current as (
+            select p.id, p.version, p.learning_goal, p.current_level, p.time_commitment,
+                   coalesce((select array_agg(t.name order by t.name)
+                             from user_interests ui join tags t on t.id = ui.tag_id
+                             where ui.user_profile_id = p.id), '{}') as interests
+            from user_profiles p where p.user_id = $1
+        ), updated as (
+            update user_profiles p
+            set learning_goal = $2, current_level = $3, time_commitment = $4, version = p.version + 1
+            from current, chosen
+            where p.id = current.id and p.version = $6
+              and cardinality(chosen.names) = cardinality($5)
+              and ((p.learning_goal, p.current_level, p.time_commitment) is distinct from ($2, $3, $4)
+                   or current.interests <> chosen.names)
+            returning p.id, p.user_id, p.version, p.learning_goal, p.current_level, p.time_commitment
         ), removed as (
-            delete from user_interests
-            where user_profile_id = (select id from updated) and not (tag_id = any($5))
+            delete from user_interests ui
+            using updated, chosen
+            where ui.user_profile_id = updated.id and not (ui.tag_id = any(chosen.tag_ids))
         ), added as (
             insert into user_interests (user_profile_id, tag_id)
-            select updated.id, tag_id from updated, unnest($5::uuid[]) as tag_id
+            select updated.id, tag_id from updated, chosen, unnest(chosen.tag_ids) as tag_id
             on conflict do nothing
+        ), snapshot as (
+            insert into user_profile_snapshots
+                (user_profile_id, user_id, version, learning_goal, current_level, time_commitment, interests_snapshot)
+            select updated.id, updated.user_id, updated.version, updated.learning_goal,
+                   updated.current_level, updated.time_commitment, to_jsonb(chosen.names)
+            from updated, chosen
+            returning version
         )
-        insert into user_profile_snapshots
-            (user_profile_id, user_id, version, learning_goal, current_level, time_commitment, interests_snapshot)
-        select id, user_id, version, learning_goal, current_level, time_commitment,
-               (select coalesce(jsonb_agg(t.name order by t.name), '[]') from tags t where t.id = any($5))
-        from updated
-        returning version
+        select current.id, current.version, current.learning_goal, current.current_level,
+               current.time_commitment, current.interests, chosen.names as known_interests,
+               (select version from snapshot) as saved_version
+        from current, chosen
         "#,
     )
-    .bind(current.id)
+    .bind(user_id)
     .bind(&input.learning_goal)
     .bind(input.current_level.map(Level::as_str))
     .bind(input.hours_per_week)
-    .bind(&tag_ids)
+    .bind(&input.interests)
     .bind(expected_version)
     .fetch_optional(pool)
     .await?;
-    match version {
-        Some(version) => Ok(SaveOutcome::Saved { version, changes }),
-        // Another save got there between our read and our write.
-        None => Err(AppError::invalid(FormErrors::form(CHANGED_ELSEWHERE))),
-    }
-}
+    let attempt = attempt.ok_or_else(|| AppError::not_found("This account has no profile."))?;
 
-/// The ids of the chosen tags; any name the catalog does not have is a form error.
-async fn tag_ids(pool: &PgPool, names: &[String]) -> Result<Vec<Uuid>, AppError> {
-    if names.is_empty() {
-        return Ok(Vec::new());
-    }
-    let found: Vec<(String, Uuid)> =
-        sqlx::query_as("select name, id from tags where name = any($1)")
-            .bind(names)
-            .fetch_all(pool)
-            .await?;
-    let unknown: Vec<&str> = names
+    let unknown: Vec<&str> = input
+        .interests
         .iter()
-        .filter(|name| !found.iter().any(|(found_name, _)| found_name == *name))
+        .filter(|name| !attempt.known_interests.contains(name))
         .map(String::as_str)
         .collect();
     if !unknown.is_empty() {
@@ -273,7 +266,29 @@ async fn tag_ids(pool: &PgPool, names: &[String]) -> Result<Vec<Uuid>, AppError>
             ),
         )));
     }
-    Ok(found.into_iter().map(|(_, id)| id).collect())
+    if attempt.current.version != expected_version {
+        return Err(AppError::invalid(FormErrors::form(CHANGED_ELSEWHERE)));
+    }
+    let changes = input.changes_since(&attempt.current.state());
+    match attempt.saved_version {
+        Some(version) => Ok(SaveOutcome::Saved { version, changes }),
+        None if changes.is_empty() => Ok(SaveOutcome::Unchanged {
+            version: attempt.current.version,
+        }),
+        // Another save committed between the statement's start and its
+        // update, which re-checks the version on the newest row.
+        None => Err(AppError::invalid(FormErrors::form(CHANGED_ELSEWHERE))),
+    }
+}
+
+/// What one save statement saw and did: the profile before it, which of the
+/// chosen interests the catalog has, and the new version if it wrote one.
+#[derive(sqlx::FromRow)]
+struct SaveAttempt {
+    #[sqlx(flatten)]
+    current: ProfileRow,
+    known_interests: Vec<String>,
+    saved_version: Option<i32>,
 }
 
 #[cfg(test)]

@@ -309,3 +309,43 @@ fn bad_periods_are_corrected_with_notes() {
     let (period, ..) = period_from(Some("1900-01-01"), None, None, today);
     assert!(period.notes[0].contains("at most"), "{:?}", period.notes);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn figures_are_recomputed_only_when_they_are_old(pool: PgPool) {
+    let hour = std::time::Duration::from_secs(3600);
+    let refreshes = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, i64>("select count(*) from analytics_refreshes")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(refreshes(pool.clone()).await, 0);
+    assert!(
+        refresh_when_older_than(&pool, hour)
+            .await
+            .unwrap()
+            .is_some(),
+        "none yet"
+    );
+    assert!(
+        refresh_when_older_than(&pool, hour)
+            .await
+            .unwrap()
+            .is_none(),
+        "fresh"
+    );
+    assert_eq!(refreshes(pool.clone()).await, 1);
+
+    sqlx::query("update analytics_refreshes set refreshed_at = now() - interval '61 minutes'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(
+        refresh_when_older_than(&pool, hour)
+            .await
+            .unwrap()
+            .is_some(),
+        "stale"
+    );
+    assert_eq!(refreshes(pool).await, 2);
+}
