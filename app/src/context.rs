@@ -13,3 +13,11 @@ pub fn pool() -> Result<PgPool, AppError> {
         AppError::Internal.with_status()
     })
 }
+
+/// The writer profile saves go through (see `profile::writer`).
+pub fn profile_writer() -> Result<crate::profile::writer::ProfileWriter, AppError> {
+    leptos::prelude::use_context::<crate::profile::writer::ProfileWriter>().ok_or_else(|| {
+        tracing::error!("no profile writer in the server-function context");
+        AppError::Internal.with_status()
+    })
+}

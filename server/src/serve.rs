@@ -22,6 +22,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use app::account::AccountSettings;
 use app::account::mail::Mailer;
+use app::profile::writer::ProfileWriter;
 use app::{App, shell};
 
 use crate::config::ServeConfig;
@@ -124,9 +125,11 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
         }
         None => tracing::info!("recommendations: built-in ranker (no LLM_BASE_URL/LLM_MODEL)"),
     }
+    let profile_writer = ProfileWriter::start(pool.clone());
     // What every page render and server function finds in its context.
     let provide_services = move || {
         provide_context(pool.clone());
+        provide_context(profile_writer.clone());
         provide_context(account_settings.clone());
         provide_context(mailer.clone());
         provide_context(recommend_settings.clone());

@@ -28,7 +28,7 @@ pub async fn save_profile(
     #[server(default)] interests: Vec<String>,
 ) -> Result<SaveOutcome, AppError> {
     let user = require_user().await?;
-    let pool = crate::context::pool()?;
+    let writer = crate::context::profile_writer()?;
     let state =
         ProfileState::from_form(&learning_goal, &current_level, &hours_per_week, &interests)
             .map_err(AppError::invalid)?;
@@ -36,7 +36,13 @@ pub async fn save_profile(
         .trim()
         .parse::<i32>()
         .map_err(|_| AppError::bad_request("The form is missing its version; reload the page."))?;
-    let outcome = super::service::save(&pool, user.id, expected_version, state).await?;
+    let outcome = writer
+        .save(super::service::SaveRequest {
+            user_id: user.id,
+            expected_version,
+            input: state,
+        })
+        .await?;
     // Plain HTML forms land back on the page with the outcome in the address.
     match &outcome {
         SaveOutcome::Saved { version, .. } => {

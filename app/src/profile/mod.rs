@@ -6,6 +6,8 @@ mod model;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod writer;
 
 pub use api::*;
 pub use model::*;

@@ -19,7 +19,6 @@ pub const CHANGED_ELSEWHERE: &str = "Your profile was changed elsewhere (another
 
 #[derive(sqlx::FromRow)]
 struct ProfileRow {
-    id: Uuid,
     version: i32,
     learning_goal: Option<String>,
     current_level: Option<String>,
@@ -57,7 +56,7 @@ impl ProfileRow {
 }
 
 const PROFILE_COLUMNS: &str = r#"
-    p.id, p.version, p.learning_goal, p.current_level, p.time_commitment,
+    p.version, p.learning_goal, p.current_level, p.time_commitment,
     coalesce((select array_agg(t.name order by t.name)
               from user_interests ui join tags t on t.id = ui.tag_id
               where ui.user_profile_id = p.id), '{}') as interests
@@ -182,113 +181,192 @@ pub async fn history(pool: &PgPool, user_id: Uuid) -> Result<Vec<HistoryEntry>, 
     Ok(entries)
 }
 
+/// One learner's save: the form's state and the version it was loaded from.
+#[derive(Debug, Clone)]
+pub struct SaveRequest {
+    pub user_id: Uuid,
+    pub expected_version: i32,
+    pub input: ProfileState,
+}
+
 /// Saves a new version when `input` differs from the current state and the
 /// profile is still at `expected_version`.
-///
-/// One statement, so one round trip and one implicit transaction. Its parts
-/// all see the state from before the statement: `current` is what the form
-/// is compared against, `chosen` resolves the interests' names, and the
-/// update writes only when the version is still the expected one, every
-/// chosen tag exists and something differs. The interests and the snapshot
-/// of the new state follow the update, so they commit together with it (and
-/// the deferred checks run at its end).
 pub async fn save(
     pool: &PgPool,
     user_id: Uuid,
     expected_version: i32,
     input: ProfileState,
 ) -> Result<SaveOutcome, AppError> {
-    let attempt: Option<SaveAttempt> = sqlx::query_as(
+    let request = SaveRequest {
+        user_id,
+        expected_version,
+        input,
+    };
+    save_each(pool, std::slice::from_ref(&request))
+        .await?
+        .pop()
+        .unwrap_or(Err(AppError::Internal))
+}
+
+/// Saves several learners' profiles in one statement, so one round trip and
+/// one commit for all of them (the writer batches concurrent saves this way);
+/// returns one outcome per request, in order. Each request is judged on its
+/// own: a stale form or an unknown tag refuses that save and no other. The
+/// requests must be for different learners.
+///
+/// The statement's parts all see the state from before it: `current` is what
+/// each form is compared against, `chosen` resolves the interests' names, and
+/// the update writes a profile only when its version is still the expected
+/// one, every chosen tag exists and something differs. Interests and the
+/// snapshot of each new state follow from the updated rows, so they commit
+/// together with them (and the deferred checks run at the end).
+pub async fn save_each(
+    pool: &PgPool,
+    requests: &[SaveRequest],
+) -> Result<Vec<Result<SaveOutcome, AppError>>, AppError> {
+    let mut user_ids = Vec::with_capacity(requests.len());
+    let mut goals = Vec::with_capacity(requests.len());
+    let mut levels = Vec::with_capacity(requests.len());
+    let mut hours = Vec::with_capacity(requests.len());
+    let mut expected_versions = Vec::with_capacity(requests.len());
+    let mut interest_owners: Vec<i64> = Vec::new();
+    let mut interest_names: Vec<&str> = Vec::new();
+    for (position, request) in (1_i64..).zip(requests) {
+        user_ids.push(request.user_id);
+        goals.push(request.input.learning_goal.as_deref());
+        levels.push(request.input.current_level.map(Level::as_str));
+        hours.push(request.input.hours_per_week);
+        expected_versions.push(request.expected_version);
+        for name in &request.input.interests {
+            interest_owners.push(position);
+            interest_names.push(name);
+        }
+    }
+    let attempts: Vec<SaveAttempt> = sqlx::query_as(
         r#"
-        with chosen as (
-            select coalesce(array_agg(id order by name), '{}') as tag_ids,
-                   coalesce(array_agg(name order by name), '{}') as names
-            from tags where name = any($5)
+        with input as (
+            select * from unnest($1::uuid[], $2::text[], $3::text[], $4::int4[], $5::int4[])
+                with ordinality as i(user_id, learning_goal, current_level, time_commitment, expected_version, position)
+        ), chosen as (
+            select i.position,
+                   coalesce(array_agg(t.id order by t.name) filter (where t.id is not null), '{}') as tag_ids,
+                   coalesce(array_agg(t.name order by t.name) filter (where t.id is not null), '{}') as names,
+                   count(w.name) as wanted
+            from input i
+            left join unnest($6::int8[], $7::text[]) as w(position, name) on w.position = i.position
+            left join tags t on t.name = w.name
+            group by i.position
         ), current as (
-            select p.id, p.version, p.learning_goal, p.current_level, p.time_commitment,
+            select i.position, p.id, p.user_id, p.version, p.learning_goal, p.current_level, p.time_commitment,
                    coalesce((select array_agg(t.name order by t.name)
                              from user_interests ui join tags t on t.id = ui.tag_id
                              where ui.user_profile_id = p.id), '{}') as interests
-            from user_profiles p where p.user_id = $1
+            from input i join user_profiles p on p.user_id = i.user_id
         ), updated as (
             update user_profiles p
-            set learning_goal = $2, current_level = $3, time_commitment = $4, version = p.version + 1
-            from current, chosen
-            where p.id = current.id and p.version = $6
-              and cardinality(chosen.names) = cardinality($5)
-              and ((p.learning_goal, p.current_level, p.time_commitment) is distinct from ($2, $3, $4)
-                   or current.interests <> chosen.names)
-            returning p.id, p.user_id, p.version, p.learning_goal, p.current_level, p.time_commitment
+            set learning_goal = i.learning_goal, current_level = i.current_level,
+                time_commitment = i.time_commitment, version = p.version + 1
+            from input i
+            join current c on c.position = i.position
+            join chosen ch on ch.position = i.position
+            where p.id = c.id and p.version = i.expected_version
+              and cardinality(ch.names) = ch.wanted
+              and ((p.learning_goal, p.current_level, p.time_commitment)
+                       is distinct from (i.learning_goal, i.current_level, i.time_commitment)
+                   or c.interests <> ch.names)
+            returning p.id, p.user_id, p.version, p.learning_goal, p.current_level, p.time_commitment,
+                      i.position
         ), removed as (
             delete from user_interests ui
-            using updated, chosen
-            where ui.user_profile_id = updated.id and not (ui.tag_id = any(chosen.tag_ids))
+            using updated u join chosen ch on ch.position = u.position
+            where ui.user_profile_id = u.id and not (ui.tag_id = any(ch.tag_ids))
         ), added as (
             insert into user_interests (user_profile_id, tag_id)
-            select updated.id, tag_id from updated, chosen, unnest(chosen.tag_ids) as tag_id
+            select u.id, tag_id
+            from updated u join chosen ch on ch.position = u.position, unnest(ch.tag_ids) as tag_id
             on conflict do nothing
         ), snapshot as (
             insert into user_profile_snapshots
                 (user_profile_id, user_id, version, learning_goal, current_level, time_commitment, interests_snapshot)
-            select updated.id, updated.user_id, updated.version, updated.learning_goal,
-                   updated.current_level, updated.time_commitment, to_jsonb(chosen.names)
-            from updated, chosen
-            returning version
+            select u.id, u.user_id, u.version, u.learning_goal, u.current_level, u.time_commitment,
+                   to_jsonb(ch.names)
+            from updated u join chosen ch on ch.position = u.position
+            returning user_id, version
         )
-        select current.id, current.version, current.learning_goal, current.current_level,
-               current.time_commitment, current.interests, chosen.names as known_interests,
-               (select version from snapshot) as saved_version
-        from current, chosen
+        select c.position, c.version, c.learning_goal, c.current_level, c.time_commitment,
+               c.interests, ch.names as known_interests, s.version as saved_version
+        from current c
+        join chosen ch on ch.position = c.position
+        left join snapshot s on s.user_id = c.user_id
         "#,
     )
-    .bind(user_id)
-    .bind(&input.learning_goal)
-    .bind(input.current_level.map(Level::as_str))
-    .bind(input.hours_per_week)
-    .bind(&input.interests)
-    .bind(expected_version)
-    .fetch_optional(pool)
+    .bind(&user_ids)
+    .bind(&goals)
+    .bind(&levels)
+    .bind(&hours)
+    .bind(&expected_versions)
+    .bind(&interest_owners)
+    .bind(&interest_names)
+    .fetch_all(pool)
     .await?;
-    let attempt = attempt.ok_or_else(|| AppError::not_found("This account has no profile."))?;
 
-    let unknown: Vec<&str> = input
-        .interests
-        .iter()
-        .filter(|name| !attempt.known_interests.contains(name))
-        .map(String::as_str)
+    let mut by_position: BTreeMap<i64, SaveAttempt> = attempts
+        .into_iter()
+        .map(|attempt| (attempt.position, attempt))
         .collect();
-    if !unknown.is_empty() {
-        return Err(AppError::invalid(FormErrors::new().with(
-            "interests",
-            format!(
-                "Not in the catalog: {}. Choose interests from the list.",
-                unknown.join(", ")
-            ),
-        )));
-    }
-    if attempt.current.version != expected_version {
-        return Err(AppError::invalid(FormErrors::form(CHANGED_ELSEWHERE)));
-    }
-    let changes = input.changes_since(&attempt.current.state());
-    match attempt.saved_version {
-        Some(version) => Ok(SaveOutcome::Saved { version, changes }),
-        None if changes.is_empty() => Ok(SaveOutcome::Unchanged {
-            version: attempt.current.version,
-        }),
-        // Another save committed between the statement's start and its
-        // update, which re-checks the version on the newest row.
-        None => Err(AppError::invalid(FormErrors::form(CHANGED_ELSEWHERE))),
-    }
+    Ok((1_i64..)
+        .zip(requests)
+        .map(|(position, request)| match by_position.remove(&position) {
+            Some(attempt) => attempt.outcome(request),
+            None => Err(AppError::not_found("This account has no profile.")),
+        })
+        .collect())
 }
 
-/// What one save statement saw and did: the profile before it, which of the
-/// chosen interests the catalog has, and the new version if it wrote one.
+/// What the save statement saw and did for one request: the profile before
+/// it, which of the chosen interests the catalog has, and the new version if
+/// it wrote one.
 #[derive(sqlx::FromRow)]
 struct SaveAttempt {
+    position: i64,
     #[sqlx(flatten)]
     current: ProfileRow,
     known_interests: Vec<String>,
     saved_version: Option<i32>,
+}
+
+impl SaveAttempt {
+    fn outcome(self, request: &SaveRequest) -> Result<SaveOutcome, AppError> {
+        let unknown: Vec<&str> = request
+            .input
+            .interests
+            .iter()
+            .filter(|name| !self.known_interests.contains(name))
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            return Err(AppError::invalid(FormErrors::new().with(
+                "interests",
+                format!(
+                    "Not in the catalog: {}. Choose interests from the list.",
+                    unknown.join(", ")
+                ),
+            )));
+        }
+        if self.current.version != request.expected_version {
+            return Err(AppError::invalid(FormErrors::form(CHANGED_ELSEWHERE)));
+        }
+        let changes = request.input.changes_since(&self.current.state());
+        match self.saved_version {
+            Some(version) => Ok(SaveOutcome::Saved { version, changes }),
+            None if changes.is_empty() => Ok(SaveOutcome::Unchanged {
+                version: self.current.version,
+            }),
+            // Another save committed between the statement's start and its
+            // update, which re-checks the version on the newest row.
+            None => Err(AppError::invalid(FormErrors::form(CHANGED_ELSEWHERE))),
+        }
+    }
 }
 
 #[cfg(test)]
