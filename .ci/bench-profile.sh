@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make bench-profile`: profile saves per second and latency at 64 concurrent
-# learners against the release server and a local PostgreSQL, then an
-# integrity check of every learner's history. Prints figures; asserts nothing
-# about speed.
+# learners (flat out, then at RATE saves/s in all) against the release server
+# and a local PostgreSQL, then an integrity check of every learner's history.
+# Prints figures; asserts nothing about speed.
 set -euo pipefail
 
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +12,7 @@ CLUSTER="$ROOT_DIR/.data/postgres-bench"
 PORT="${BENCH_PORT:-3200}"
 LEARNERS="${LEARNERS:-64}"
 SECONDS_TO_RUN="${SECONDS_TO_RUN:-10}"
+RATE="${RATE:-2000}"
 SERVER_PID=""
 
 cleanup() {
@@ -36,4 +37,4 @@ for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
   sleep 0.2
 done
-cargo bench --locked -p server --bench profile_saves -- "http://127.0.0.1:$PORT" "$LEARNERS" "$SECONDS_TO_RUN"
+cargo bench --locked -p server --bench profile_saves -- "http://127.0.0.1:$PORT" "$LEARNERS" "$SECONDS_TO_RUN" "$RATE"

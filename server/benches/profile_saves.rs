@@ -1,11 +1,19 @@
 //! Profile-save throughput: N logged-in learners save their profile over
-//! HTTP as fast as they can, exactly as the browser does (form-encoded POST
-//! to the save server function with the session cookie), against a running
-//! release server. Prints saves/s and latency percentiles, then checks in
-//! the database that nothing was lost.
+//! HTTP exactly as the browser does (form-encoded POST to the save server
+//! function with the session cookie), against a running release server.
+//! Two runs, then a check in the database that nothing was lost:
+//!
+//! 1. flat out: every learner saves again as soon as the last save answers
+//!    (the most saves per second; with N learners always waiting, latency
+//!    is N / throughput by construction);
+//! 2. at a fixed rate: the learners together start RATE saves per second on
+//!    a schedule, and each latency counts from the moment the save was due,
+//!    so a server that falls behind cannot hide its queue (no coordinated
+//!    omission).
 //!
 //! Run through `make bench-profile`, which starts the server and a database.
-//! Arguments: BASE_URL LEARNERS SECONDS (defaults http://127.0.0.1:3200 64 10).
+//! Arguments: BASE_URL LEARNERS SECONDS RATE
+//! (defaults http://127.0.0.1:3200 64 10 2000).
 
 use std::time::{Duration, Instant};
 
@@ -48,31 +56,57 @@ async fn sign_up(client: &Client, base: &str, email: String) -> Learner {
     Learner { email, cookie }
 }
 
-/// Saves until the deadline; returns each successful save's latency.
-async fn save_repeatedly(
+/// A learner saving until the deadline; remembers each acknowledged save's
+/// latency and the version the next save starts from.
+struct Saver {
     client: Client,
     base: String,
     learner: Learner,
-    deadline: Instant,
-    seed: usize,
-) -> (Vec<Duration>, usize) {
-    let mut latencies = Vec::new();
-    let mut failures = 0;
-    let mut version = 1;
-    let mut round = seed;
-    while Instant::now() < deadline {
-        round += 1;
+    version: i32,
+    round: usize,
+    latencies: Vec<Duration>,
+    failures: usize,
+}
+
+impl Saver {
+    /// Saves until the deadline: back to back, or with `pace` one save every
+    /// `pace` from `first_due`, each latency counted from when it was due.
+    async fn run(mut self, deadline: Instant, first_due: Instant, pace: Option<Duration>) -> Self {
+        self.latencies.clear();
+        let mut due = first_due;
+        while Instant::now() < deadline {
+            let started = match pace {
+                Some(pace) => {
+                    tokio::time::sleep_until(due.into()).await;
+                    let this_one = due;
+                    due += pace;
+                    if this_one >= deadline {
+                        break;
+                    }
+                    this_one
+                }
+                None => Instant::now(),
+            };
+            self.save_once(started).await;
+        }
+        self
+    }
+
+    async fn save_once(&mut self, started: Instant) {
+        self.round += 1;
+        let round = self.round;
         let hours = (round % 168 + 1).to_string();
         let level = ["beginner", "intermediate", "advanced"][round % 3];
         let body = format!(
-            "expected_version={version}&learning_goal=Goal+{round}&current_level={level}&hours_per_week={hours}&interests%5B%5D={}",
+            "expected_version={}&learning_goal=Goal+{round}&current_level={level}&hours_per_week={hours}&interests%5B%5D={}",
+            self.version,
             INTERESTS[round % INTERESTS.len()].replace(' ', "+")
         );
-        let started = Instant::now();
-        let response = client
-            .post(format!("{base}/api/profile/save"))
-            .header(ORIGIN, &base)
-            .header(COOKIE, &learner.cookie)
+        let response = self
+            .client
+            .post(format!("{}/api/profile/save", self.base))
+            .header(ORIGIN, &self.base)
+            .header(COOKIE, &self.learner.cookie)
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(body)
             .send()
@@ -80,20 +114,64 @@ async fn save_repeatedly(
         match response {
             Ok(response) if response.status().is_success() => {
                 let _ = response.bytes().await;
-                latencies.push(started.elapsed());
-                version += 1;
+                self.latencies.push(started.elapsed());
+                self.version += 1;
             }
             Ok(response) => {
-                failures += 1;
-                eprintln!("{}: save refused with {}", learner.email, response.status());
+                self.failures += 1;
+                eprintln!(
+                    "{}: save refused with {}",
+                    self.learner.email,
+                    response.status()
+                );
             }
             Err(error) => {
-                failures += 1;
-                eprintln!("{}: {error}", learner.email);
+                self.failures += 1;
+                eprintln!("{}: {error}", self.learner.email);
             }
         }
     }
-    (latencies, failures)
+}
+
+/// Runs every learner until `seconds` have passed; prints the figures.
+async fn measure(savers: Vec<Saver>, seconds: u64, rate: Option<f64>, title: &str) -> Vec<Saver> {
+    let learners = savers.len();
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    // At a fixed rate each learner saves every `learners / rate` seconds,
+    // their schedules spread evenly over one such interval.
+    let pace = rate.map(|rate| Duration::from_secs_f64(learners as f64 / rate));
+    let tasks: Vec<_> = savers
+        .into_iter()
+        .enumerate()
+        .map(|(index, saver)| {
+            let offset = pace.map_or(Duration::ZERO, |pace| pace * index as u32 / learners as u32);
+            tokio::spawn(saver.run(deadline, started + offset, pace))
+        })
+        .collect();
+    let mut savers = Vec::with_capacity(learners);
+    for task in tasks {
+        savers.push(task.await.expect("save task"));
+    }
+    let elapsed = started.elapsed();
+    let mut latencies: Vec<Duration> = savers
+        .iter()
+        .flat_map(|saver| saver.latencies.iter().copied())
+        .collect();
+    latencies.sort();
+    let milliseconds = |fraction: f64| percentile(&latencies, fraction).as_secs_f64() * 1000.0;
+
+    println!("{title}, {:.1} s:", elapsed.as_secs_f64());
+    println!(
+        "  saves/s      {:>8.0}",
+        latencies.len() as f64 / elapsed.as_secs_f64()
+    );
+    println!("  saves        {:>8}", latencies.len());
+    println!("  p50          {:>8.2} ms", milliseconds(0.50));
+    println!("  p90          {:>8.2} ms", milliseconds(0.90));
+    println!("  p99          {:>8.2} ms", milliseconds(0.99));
+    println!("  max          {:>8.2} ms", milliseconds(1.0));
+    savers
 }
 
 fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
@@ -159,6 +237,11 @@ async fn main() {
         .unwrap_or_else(|| "http://127.0.0.1:3200".to_owned());
     let learners: usize = arguments.next().and_then(|n| n.parse().ok()).unwrap_or(64);
     let seconds: u64 = arguments.next().and_then(|n| n.parse().ok()).unwrap_or(10);
+    let rate: f64 = arguments
+        .next()
+        .and_then(|n| n.parse().ok())
+        .filter(|rate: &f64| *rate > 0.0)
+        .unwrap_or(2000.0);
     let database_url =
         std::env::var("DATABASE_URL").expect("DATABASE_URL of the server's database");
 
@@ -167,70 +250,47 @@ async fn main() {
         .build()
         .expect("HTTP client");
     let run = std::process::id();
-    let mut signed_up = Vec::with_capacity(learners);
+    let mut savers = Vec::with_capacity(learners);
     for index in 0..learners {
-        signed_up.push(sign_up(&client, &base, format!("bench-{run}-{index}@example.test")).await);
+        let email = format!("bench-{run}-{index}@example.test");
+        savers.push(Saver {
+            client: client.clone(),
+            base: base.clone(),
+            learner: sign_up(&client, &base, email).await,
+            version: 1,
+            round: index * 7,
+            latencies: Vec::new(),
+            failures: 0,
+        });
     }
-    let emails: Vec<String> = signed_up
+    println!("{learners} learners signed up; saving for {seconds} s, twice…");
+
+    let savers = measure(
+        savers,
+        seconds,
+        None,
+        &format!("profile saves, {learners} learners flat out"),
+    )
+    .await;
+    let savers = measure(
+        savers,
+        seconds,
+        Some(rate),
+        &format!("profile saves, {learners} learners at {rate:.0} saves/s in all"),
+    )
+    .await;
+
+    let emails: Vec<String> = savers
         .iter()
-        .map(|learner| learner.email.clone())
+        .map(|saver| saver.learner.email.clone())
         .collect();
-    println!("{learners} learners signed up; saving for {seconds} s…");
-
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(seconds);
-    let tasks: Vec<_> = signed_up
-        .into_iter()
-        .enumerate()
-        .map(|(index, learner)| {
-            tokio::spawn(save_repeatedly(
-                client.clone(),
-                base.clone(),
-                learner,
-                deadline,
-                index * 7,
-            ))
-        })
+    // Every acknowledged save of both runs is one version.
+    let acknowledged: Vec<usize> = savers
+        .iter()
+        .map(|saver| (saver.version - 1) as usize)
         .collect();
-    let mut latencies = Vec::new();
-    let mut acknowledged = Vec::new();
-    let mut failures = 0;
-    for task in tasks {
-        let (task_latencies, task_failures) = task.await.expect("save task");
-        acknowledged.push(task_latencies.len());
-        latencies.extend(task_latencies);
-        failures += task_failures;
-    }
-    let elapsed = started.elapsed();
-    latencies.sort();
-
-    println!(
-        "profile saves at {learners} concurrent learners, {:.1} s:",
-        elapsed.as_secs_f64()
-    );
-    println!(
-        "  saves/s      {:>8.0}",
-        latencies.len() as f64 / elapsed.as_secs_f64()
-    );
-    println!("  saves        {:>8}", latencies.len());
-    println!("  failures     {:>8}", failures);
-    println!(
-        "  p50          {:>8.2} ms",
-        percentile(&latencies, 0.50).as_secs_f64() * 1000.0
-    );
-    println!(
-        "  p90          {:>8.2} ms",
-        percentile(&latencies, 0.90).as_secs_f64() * 1000.0
-    );
-    println!(
-        "  p99          {:>8.2} ms",
-        percentile(&latencies, 0.99).as_secs_f64() * 1000.0
-    );
-    println!(
-        "  max          {:>8.2} ms",
-        latencies.last().copied().unwrap_or_default().as_secs_f64() * 1000.0
-    );
-
+    let failures: usize = savers.iter().map(|saver| saver.failures).sum();
+    println!("  failures     {failures:>8}");
     let pool = PgPool::connect(&database_url).await.expect("database");
     match verify(&pool, &emails, &acknowledged).await {
         Ok(()) => println!(

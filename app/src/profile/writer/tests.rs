@@ -19,7 +19,13 @@ async fn learners(pool: &PgPool, count: usize) -> Vec<Uuid> {
     let mut ids = Vec::new();
     for number in 0..count {
         let email = format!("learner{number}@example.test");
-        ids.push(register(pool, &email, PASSWORD, PASSWORD).await.unwrap().user.id);
+        ids.push(
+            register(pool, &email, PASSWORD, PASSWORD)
+                .await
+                .unwrap()
+                .user
+                .id,
+        );
     }
     ids
 }
@@ -41,7 +47,12 @@ fn request(user_id: Uuid, expected_version: i32, hours: i32, interests: &[&str])
     SaveRequest {
         user_id,
         expected_version,
-        input: ProfileState::example(Some(Level::Beginner), Some(hours), interests, Some("Data work")),
+        input: ProfileState::example(
+            Some(Level::Beginner),
+            Some(hours),
+            interests,
+            Some("Data work"),
+        ),
     }
 }
 
@@ -91,13 +102,22 @@ async fn concurrent_saves_each_get_their_own_answer(pool: PgPool) {
     for (number, (outcome, &user_id)) in outcomes.iter().zip(&ids).enumerate() {
         match (number, outcome) {
             (0, Err(AppError::Invalid(errors))) => {
-                assert!(format!("{errors:?}").contains("changed elsewhere"), "{errors:?}")
+                assert!(
+                    format!("{errors:?}").contains("changed elsewhere"),
+                    "{errors:?}"
+                )
             }
             (1, Err(AppError::Invalid(errors))) => {
                 assert!(format!("{errors:?}").contains("knitting"), "{errors:?}")
             }
             (2, Ok(SaveOutcome::Unchanged { version: 1 })) => {}
-            (3.., Ok(SaveOutcome::Saved { version: 2, changes })) => assert_eq!(changes.len(), 4),
+            (
+                3..,
+                Ok(SaveOutcome::Saved {
+                    version: 2,
+                    changes,
+                }),
+            ) => assert_eq!(changes.len(), 4),
             other => panic!("learner {number}: {other:?}"),
         }
         assert!(history_is_whole(&pool, user_id).await, "learner {number}");
@@ -169,7 +189,10 @@ async fn a_failing_batch_is_retried_save_by_save(pool: PgPool) {
         if number == 3 {
             assert!(matches!(outcome, Err(AppError::Internal)), "{outcome:?}");
         } else {
-            assert!(matches!(outcome, Ok(SaveOutcome::Saved { version: 2, .. })), "{outcome:?}");
+            assert!(
+                matches!(outcome, Ok(SaveOutcome::Saved { version: 2, .. })),
+                "{outcome:?}"
+            );
         }
         assert!(history_is_whole(&pool, ids[number]).await);
     }
