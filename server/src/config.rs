@@ -118,6 +118,13 @@ pub struct ServeConfig {
     /// Without SMTP: write each email as an .eml file into this folder.
     #[arg(long, env = "MAIL_OUTBOX_DIR")]
     pub mail_outbox_dir: Option<PathBuf>,
+    /// Catalog pages for visitors without a session are served from memory
+    /// for this many seconds after they were rendered (0: never).
+    #[arg(long, env = "PAGE_CACHE_SECONDS", default_value_t = 60)]
+    pub page_cache_seconds: u64,
+    /// Memory for those pages, in megabytes.
+    #[arg(long, env = "PAGE_CACHE_MEGABYTES", default_value_t = 64)]
+    pub page_cache_megabytes: u64,
     #[command(flatten)]
     pub recommendations: RecommendationConfig,
 }

@@ -7,6 +7,7 @@ mod csrf;
 mod database;
 mod health;
 mod import_catalog;
+mod page_cache;
 mod seed_courses;
 mod seed_demo;
 mod serve;

@@ -27,6 +27,7 @@ use app::{App, shell};
 
 use crate::config::ServeConfig;
 use crate::csrf::{AllowedOrigin, reject_cross_site};
+use crate::page_cache::{PageCache, serve_catalog_pages};
 use crate::{ServerError, admin_export, health, import_catalog};
 
 /// How often expired sessions, old login failures and spent reset tokens go,
@@ -166,6 +167,14 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
                         .and(NotForContentType::SSE),
                 ),
         )
+        // Outside compression, so a page is kept as sent (per encoding).
+        .layer(from_fn_with_state(
+            PageCache::new(
+                Duration::from_secs(config.page_cache_seconds),
+                config.page_cache_megabytes.saturating_mul(1024 * 1024),
+            ),
+            serve_catalog_pages,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -33,6 +33,8 @@ async fn app_with_catalog(pool: PgPool) -> Router {
         smtp_url: None,
         mail_from: "AcmeLearn <no-reply@acmelearn.invalid>".to_owned(),
         mail_outbox_dir: None,
+        page_cache_seconds: 60,
+        page_cache_megabytes: 16,
         recommendations: crate::config::RecommendationConfig {
             recommendations_per_day: 10,
             llm_base_url: None,
@@ -63,6 +65,35 @@ async fn the_course_list_is_in_the_server_rendered_html(pool: PgPool) {
     assert!(html.contains("Garden Planning Basics"), "{html}");
     assert!(html.contains("Advanced Composting"));
     assert!(html.contains("2 courses"));
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn anonymous_catalog_pages_come_from_memory_after_the_first(pool: PgPool) {
+    let app = app_with_catalog(pool).await;
+    let cache_status = |response: &axum::response::Response| {
+        response
+            .headers()
+            .get(crate::page_cache::CACHE_STATUS)
+            .map(|value| value.to_str().unwrap().to_owned())
+    };
+    let first = app.clone().oneshot(get("/courses?q=garden")).await.unwrap();
+    let second = app.clone().oneshot(get("/courses?q=garden")).await.unwrap();
+    assert_eq!(cache_status(&first).as_deref(), Some("miss"));
+    assert_eq!(cache_status(&second).as_deref(), Some("hit"));
+    let first = first.into_body().collect().await.unwrap().to_bytes();
+    let second = second.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(first, second);
+    assert!(String::from_utf8_lossy(&second).contains("Garden Planning Basics"));
+
+    // A signed-in learner's page is rendered for them.
+    let learner = signed_up(&app, "reader@example.test").await;
+    let mut request = get("/courses?q=garden");
+    request
+        .headers_mut()
+        .insert(header::COOKIE, learner.cookie.unwrap().parse().unwrap());
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(cache_status(&response), None);
 }
 
 #[sqlx::test(migrator = "crate::database::MIGRATOR")]
