@@ -3,7 +3,9 @@
 # the shipped catalog and with 100,000 generated courses. For each it starts
 # the release server, drives it with wrk at 32 connections over a mix of
 # search + filter URLs, and prints requests/s, p50 and p99, plus the size of
-# the server-rendered HTML. Prints figures; asserts nothing about speed.
+# the server-rendered HTML; each case once with the page cache visitors
+# without a session get, and once with every page rendered. Prints figures;
+# asserts nothing about speed.
 set -euo pipefail
 
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,7 +58,8 @@ LUA
 
 results=()
 run_case() {
-  local label="$1" url="$2"
+  local label="$1" url="$2" catalog_cache_seconds="$3"
+  CATALOG_CACHE_SECONDS="$catalog_cache_seconds" \
   DATABASE_URL="$url" CATALOG_FILE="" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
     LEPTOS_SITE_ROOT="$ROOT_DIR/target/site" RUST_LOG=warn "$SERVER" serve &
   SERVER_PID=$!
@@ -78,14 +81,19 @@ run_case() {
   p50="$(awk '$1 == "50%" {print $2}' <<<"$output")"
   p99="$(awk '$1 == "99%" {print $2}' <<<"$output")"
   errors="$(awk '/Non-2xx/ {print $NF}' <<<"$output")"
-  results+=("$(printf '%-18s %9s %10s %9s %9s %12s %8s' "$label" "$courses" "$rps" "$p50" "$p99" "$html_bytes" "${errors:-0}")")
+  results+=("$(printf '%-20s %9s %10s %9s %9s %12s %8s' "$label" "$courses" "$rps" "$p50" "$p99" "$html_bytes" "${errors:-0}")")
 }
 
-run_case shipped "$SHIPPED_URL"
-run_case large "$LARGE_URL"
+# Each catalog twice: as it runs (pages for visitors without a session and
+# search results kept for a minute), and with nothing kept
+# (CATALOG_CACHE_SECONDS=0: what a search nobody made in the last minute costs).
+run_case "shipped, cached" "$SHIPPED_URL" 60
+run_case "shipped, rendered" "$SHIPPED_URL" 0
+run_case "100k, cached" "$LARGE_URL" 60
+run_case "100k, rendered" "$LARGE_URL" 0
 
 echo
 echo "/courses, search + filters, $CONNECTIONS connections, $DURATION per case, $(nproc) cores"
-printf '%-18s %9s %10s %9s %9s %12s %8s\n' catalog courses "req/s" p50 p99 "HTML bytes" non-2xx
+printf '%-20s %9s %10s %9s %9s %12s %8s\n' catalog courses "req/s" p50 p99 "HTML bytes" non-2xx
 printf '%s\n' "${results[@]}"
 rm -f "$WRK_SCRIPT"

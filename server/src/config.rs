@@ -118,10 +118,12 @@ pub struct ServeConfig {
     /// Without SMTP: write each email as an .eml file into this folder.
     #[arg(long, env = "MAIL_OUTBOX_DIR")]
     pub mail_outbox_dir: Option<PathBuf>,
-    /// Catalog pages for visitors without a session are served from memory
-    /// for this many seconds after they were rendered (0: never).
-    #[arg(long, env = "PAGE_CACHE_SECONDS", default_value_t = 60)]
-    pub page_cache_seconds: u64,
+    /// Catalog search results (for everyone) and whole catalog pages (for
+    /// visitors without a session) are served from memory for this many
+    /// seconds after they were made (0: never). The catalog only changes at
+    /// start-up or by `import-catalog`.
+    #[arg(long, env = "CATALOG_CACHE_SECONDS", default_value_t = 60)]
+    pub catalog_cache_seconds: u64,
     /// Memory for those pages, in megabytes.
     #[arg(long, env = "PAGE_CACHE_MEGABYTES", default_value_t = 64)]
     pub page_cache_megabytes: u64,

@@ -22,6 +22,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use app::account::AccountSettings;
 use app::account::mail::Mailer;
+use app::catalog::search_cache::SearchCache;
 use app::profile::writer::ProfileWriter;
 use app::{App, shell};
 
@@ -127,10 +128,14 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
         None => tracing::info!("recommendations: built-in ranker (no LLM_BASE_URL/LLM_MODEL)"),
     }
     let profile_writer = ProfileWriter::start(pool.clone());
+    let search_cache = SearchCache::new(Duration::from_secs(config.catalog_cache_seconds));
     // What every page render and server function finds in its context.
     let provide_services = move || {
         provide_context(pool.clone());
         provide_context(profile_writer.clone());
+        if let Some(search_cache) = &search_cache {
+            provide_context(search_cache.clone());
+        }
         provide_context(account_settings.clone());
         provide_context(mailer.clone());
         provide_context(recommend_settings.clone());
@@ -170,7 +175,7 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
         // Outside compression, so a page is kept as sent (per encoding).
         .layer(from_fn_with_state(
             PageCache::new(
-                Duration::from_secs(config.page_cache_seconds),
+                Duration::from_secs(config.catalog_cache_seconds),
                 config.page_cache_megabytes.saturating_mul(1024 * 1024),
             ),
             serve_catalog_pages,

@@ -13,7 +13,18 @@ use crate::AppError;
 pub async fn search_courses(query: CatalogQuery) -> Result<CatalogPage, AppError> {
     let pool = crate::context::pool()?;
     let checked = query.checked();
-    let mut page = super::db::search(&pool, &checked.query).await?;
+    let cache = use_context::<super::search_cache::SearchCache>();
+    let cached = cache.as_ref().and_then(|cache| cache.get(&checked.query));
+    let mut page = match cached {
+        Some(page) => page,
+        None => {
+            let page = super::db::search(&pool, &checked.query).await?;
+            if let Some(cache) = &cache {
+                cache.insert(checked.query.clone(), page.clone());
+            }
+            page
+        }
+    };
     let mut notes = checked.notes;
     notes.append(&mut page.notes);
     page.notes = notes;

@@ -7,6 +7,8 @@ mod course_page;
 pub mod db;
 mod model;
 mod page;
+#[cfg(feature = "ssr")]
+pub mod search_cache;
 mod tags_page;
 #[cfg(all(test, feature = "ssr"))]
 pub(crate) mod test_courses;

@@ -193,7 +193,7 @@ impl Sort {
 }
 
 /// The catalog view a URL asks for: search words, filters, order and page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CatalogQuery {
     /// What the learner typed (cleaned up); empty when not searching.
     pub text: String,

@@ -33,7 +33,7 @@ async fn app_with_catalog(pool: PgPool) -> Router {
         smtp_url: None,
         mail_from: "AcmeLearn <no-reply@acmelearn.invalid>".to_owned(),
         mail_outbox_dir: None,
-        page_cache_seconds: 60,
+        catalog_cache_seconds: 60,
         page_cache_megabytes: 16,
         recommendations: crate::config::RecommendationConfig {
             recommendations_per_day: 10,
