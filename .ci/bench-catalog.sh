@@ -58,7 +58,9 @@ LUA
 
 results=()
 run_case() {
-  local label="$1" url="$2" catalog_cache_seconds="$3"
+  local label="$1" url="$2" catalog_cache_seconds="$3" cookie="${4:-}"
+  local wrk_headers=()
+  [ -n "$cookie" ] && wrk_headers=(-H "Cookie: $cookie")
   CATALOG_CACHE_SECONDS="$catalog_cache_seconds" \
   DATABASE_URL="$url" CATALOG_FILE="" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
     LEPTOS_SITE_ROOT="$ROOT_DIR/target/site" RUST_LOG=warn "$SERVER" serve &
@@ -71,9 +73,9 @@ run_case() {
   html_bytes="$(curl -fs "http://127.0.0.1:$PORT/courses" | wc -c)"
   courses="$(psql -tAq "$url" -c 'select count(*) from courses')"
   # Warm the caches and the prepared statements, then measure.
-  wrk -t2 -c"$CONNECTIONS" -d3s -s "$WRK_SCRIPT" "http://127.0.0.1:$PORT" >/dev/null
+  wrk -t2 -c"$CONNECTIONS" -d3s "${wrk_headers[@]}" -s "$WRK_SCRIPT" "http://127.0.0.1:$PORT" >/dev/null
   local output
-  output="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WRK_SCRIPT" "http://127.0.0.1:$PORT")"
+  output="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "${wrk_headers[@]}" -s "$WRK_SCRIPT" "http://127.0.0.1:$PORT")"
   echo "$output"
   stop_server
   local rps p50 p99 errors
@@ -84,13 +86,18 @@ run_case() {
   results+=("$(printf '%-20s %9s %10s %9s %9s %12s %8s' "$label" "$courses" "$rps" "$p50" "$p99" "$html_bytes" "${errors:-0}")")
 }
 
-# Each catalog twice: as it runs (pages for visitors without a session and
-# search results kept for a minute), and with nothing kept
-# (CATALOG_CACHE_SECONDS=0: what a search nobody made in the last minute costs).
-run_case "shipped, cached" "$SHIPPED_URL" 60
-run_case "shipped, rendered" "$SHIPPED_URL" 0
-run_case "100k, cached" "$LARGE_URL" 60
-run_case "100k, rendered" "$LARGE_URL" 0
+# Each catalog three ways: as visitors without a session get it (pages and
+# search results kept for a minute); with a session cookie (the page is
+# rendered for each request, the search results are kept: what signed-in
+# learners get); and with nothing kept (CATALOG_CACHE_SECONDS=0: what a search
+# nobody made in the last minute costs).
+SESSION_COOKIE="acmelearn_session=not-a-real-session"
+run_case "shipped, visitor" "$SHIPPED_URL" 60
+run_case "shipped, signed in" "$SHIPPED_URL" 60 "$SESSION_COOKIE"
+run_case "shipped, uncached" "$SHIPPED_URL" 0
+run_case "100k, visitor" "$LARGE_URL" 60
+run_case "100k, signed in" "$LARGE_URL" 60 "$SESSION_COOKIE"
+run_case "100k, uncached" "$LARGE_URL" 0
 
 echo
 echo "/courses, search + filters, $CONNECTIONS connections, $DURATION per case, $(nproc) cores"
