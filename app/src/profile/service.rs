@@ -1,10 +1,11 @@
 //! Profile reads and the versioned save. Server-only.
 //!
-//! A save is one statement (so one transaction): update the row with
-//! `version = version + 1` computed by the database, guarded by the version
-//! the form was loaded from, replace the interests, and insert the snapshot
-//! of the new state. The database refuses to commit a version without its
-//! matching snapshot (see the profile_versions migration).
+//! A save is one statement (so one transaction), for one learner or a batch
+//! of them: update the row with `version = version + 1` computed by the
+//! database, guarded by the version the form was loaded from, replace the
+//! interests, and insert the snapshot of the new state. The database refuses
+//! to commit a version without its matching snapshot (see the
+//! profile_versions migration).
 
 use std::collections::BTreeMap;
 
@@ -202,7 +203,12 @@ pub async fn save(
         expected_version,
         input,
     };
-    save_each(pool, std::slice::from_ref(&request))
+    save_one(pool, &request).await
+}
+
+/// One request saved on its own: a batch of one.
+pub async fn save_one(pool: &PgPool, request: &SaveRequest) -> Result<SaveOutcome, AppError> {
+    save_each(pool, std::slice::from_ref(request))
         .await?
         .pop()
         .unwrap_or(Err(AppError::Internal))
@@ -242,25 +248,24 @@ pub async fn save_each(
             interest_names.push(name);
         }
     }
-    let attempts: Vec<SaveAttempt> = sqlx::query_as(
-        r#"
+    // Built once: the statement shares the profile columns with the reads.
+    static STATEMENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            r#"
         with input as (
             select * from unnest($1::uuid[], $2::text[], $3::text[], $4::int4[], $5::int4[])
                 with ordinality as i(user_id, learning_goal, current_level, time_commitment, expected_version, position)
         ), chosen as (
             select i.position,
-                   coalesce(array_agg(t.id order by t.name) filter (where t.id is not null), '{}') as tag_ids,
-                   coalesce(array_agg(t.name order by t.name) filter (where t.id is not null), '{}') as names,
+                   coalesce(array_agg(t.id order by t.name) filter (where t.id is not null), '{{}}') as tag_ids,
+                   coalesce(array_agg(t.name order by t.name) filter (where t.id is not null), '{{}}') as names,
                    count(w.name) as wanted
             from input i
             left join unnest($6::int8[], $7::text[]) as w(position, name) on w.position = i.position
             left join tags t on t.name = w.name
             group by i.position
         ), current as (
-            select i.position, p.id, p.user_id, p.version, p.learning_goal, p.current_level, p.time_commitment,
-                   coalesce((select array_agg(t.name order by t.name)
-                             from user_interests ui join tags t on t.id = ui.tag_id
-                             where ui.user_profile_id = p.id), '{}') as interests
+            select i.position, p.id, p.user_id, {PROFILE_COLUMNS}
             from input i join user_profiles p on p.user_id = i.user_id
         ), updated as (
             update user_profiles p
@@ -298,17 +303,19 @@ pub async fn save_each(
         from current c
         join chosen ch on ch.position = c.position
         left join snapshot s on s.user_id = c.user_id
-        "#,
-    )
-    .bind(&user_ids)
-    .bind(&goals)
-    .bind(&levels)
-    .bind(&hours)
-    .bind(&expected_versions)
-    .bind(&interest_owners)
-    .bind(&interest_names)
-    .fetch_all(pool)
-    .await?;
+        "#
+        )
+    });
+    let attempts: Vec<SaveAttempt> = sqlx::query_as(&STATEMENT)
+        .bind(&user_ids)
+        .bind(&goals)
+        .bind(&levels)
+        .bind(&hours)
+        .bind(&expected_versions)
+        .bind(&interest_owners)
+        .bind(&interest_names)
+        .fetch_all(pool)
+        .await?;
 
     let mut by_position: BTreeMap<i64, SaveAttempt> = attempts
         .into_iter()
@@ -370,4 +377,4 @@ impl SaveAttempt {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -52,14 +52,7 @@ impl ProfileWriter {
         if let Err(mpsc::error::SendError(pending)) = self.queue.send(pending).await {
             // The writer is gone (it never should be); save on our own.
             tracing::error!("the profile writer has stopped; saving directly");
-            let request = pending.request;
-            return service::save(
-                &self.pool,
-                request.user_id,
-                request.expected_version,
-                request.input,
-            )
-            .await;
+            return service::save_one(&self.pool, &pending.request).await;
         }
         answer.await.unwrap_or_else(|_| {
             tracing::error!("the profile writer dropped a save without answering");
@@ -117,10 +110,7 @@ async fn write(pool: &PgPool, batch: Vec<PendingSave>) {
             // not become everyone's: each is tried again on its own.
             tracing::warn!(%error, saves = requests.len(), "a batch of profile saves failed; saving one by one");
             for (request, reply) in requests.into_iter().zip(replies) {
-                let outcome = service::save_each(pool, std::slice::from_ref(&request))
-                    .await
-                    .and_then(|mut outcomes| outcomes.pop().unwrap_or(Err(AppError::Internal)));
-                let _ = reply.send(outcome);
+                let _ = reply.send(service::save_one(pool, &request).await);
             }
         }
         Err(error) => {

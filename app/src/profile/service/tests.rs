@@ -7,7 +7,7 @@ use crate::account::service::register;
 
 const PASSWORD: &str = "a sturdy passphrase";
 
-async fn learner(pool: &PgPool, email: &str) -> Uuid {
+pub(crate) async fn learner(pool: &PgPool, email: &str) -> Uuid {
     sqlx::query("insert into tags (name, category) values ('python', 'Programming'), ('sql', 'Data'), ('design', 'Design'), ('cloud', 'Cloud') on conflict do nothing")
         .execute(pool)
         .await
@@ -38,7 +38,7 @@ async fn snapshot_count(pool: &PgPool, user_id: Uuid) -> i64 {
 
 /// Versions 1..=N each with exactly one snapshot, and the last snapshot equal
 /// to the profile as it is now.
-async fn assert_history_is_whole(pool: &PgPool, user_id: Uuid) -> i32 {
+pub(crate) async fn assert_history_is_whole(pool: &PgPool, user_id: Uuid) -> i32 {
     let versions: Vec<i32> = sqlx::query_scalar(
         "select version from user_profile_snapshots where user_id = $1 order by version",
     )
