@@ -1,6 +1,7 @@
 //! `serve`: import the catalog, build the router, listen until Ctrl-C.
 
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::Router;
@@ -9,7 +10,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -94,7 +95,7 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
         leptos_options: leptos_options.clone(),
         pool: pool.clone(),
     };
-    let routes = generate_route_list(App);
+    let routes = route_list();
 
     // Sessions live in PostgreSQL, so every server instance shares them.
     let session_store = PostgresStore::new(pool.clone());
@@ -194,6 +195,18 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state))
+}
+
+/// The app's routes, listed once per process, before the first router exists.
+/// Listing renders the app with data loading switched off by a flag that is
+/// global to the process (leptos_server's `SuppressResourceLoad`), and a page
+/// whose data starts loading on another thread meanwhile waits forever
+/// (leptos issue #4773). Listing them once, before any router can render a
+/// page, leaves no render to overlap it: tests build a router per test on
+/// parallel threads, and one in a few dozen runs used to hang that way.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 async fn clean_up_periodically(pool: PgPool) {
