@@ -11,6 +11,7 @@ mod page_cache;
 mod seed_courses;
 mod seed_demo;
 mod serve;
+mod session_cache;
 
 use std::process::ExitCode;
 

@@ -30,6 +30,7 @@ use app::{App, shell};
 use crate::config::ServeConfig;
 use crate::csrf::{AllowedOrigin, reject_cross_site};
 use crate::page_cache::{PageCache, serve_catalog_pages};
+use crate::session_cache::{self, RecentSessions};
 use crate::{ServerError, admin_export, health, import_catalog};
 
 /// How often expired sessions, old login failures and spent reset tokens go,
@@ -100,14 +101,18 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
     // Sessions live in PostgreSQL, so every server instance shares them.
     let session_store = PostgresStore::new(pool.clone());
     session_store.migrate().await?;
-    let sessions = SessionManagerLayer::new(session_store)
-        .with_name("acmelearn_session")
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(config.uses_https())
-        .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::days(i64::from(config.session_inactivity_days)),
-        ));
+    // Each signed-in request reads its session; recent ones come from memory.
+    let sessions =
+        SessionManagerLayer::new(RecentSessions::new(session_store, session_cache::LIFETIME))
+            .with_name("acmelearn_session")
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(config.uses_https())
+            .with_expiry(Expiry::OnInactivity(
+                tower_sessions::cookie::time::Duration::days(i64::from(
+                    config.session_inactivity_days,
+                )),
+            ));
 
     let mailer = Mailer::from_config(
         config.smtp_url.as_deref(),

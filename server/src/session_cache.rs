@@ -1,0 +1,131 @@
+//! Sessions read from memory for a few seconds after PostgreSQL gave them.
+//!
+//! Every signed-in request begins by loading its session. From PostgreSQL
+//! that is a statement and a round trip, and for a profile save it was a
+//! third of the statements and much of PostgreSQL's work. A session read in
+//! the last few seconds is answered from memory instead; a learner clicking
+//! through pages, or saving, reads the store once per `LIFETIME`.
+//!
+//! What stays exact: this server's own writes and deletions (a new id at
+//! login, a logout) reach PostgreSQL and memory together, and a deletion
+//! racing a read cannot leave the deleted session in memory; an expired
+//! session is never answered. Whether the account is active and its sessions
+//! not ended (password change, reset, deactivation) is checked against the
+//! users table on every request, not here. What can lag: a session deleted
+//! by *another* server instance is still accepted here for up to `LIFETIME`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use quick_cache::sync::Cache;
+use tower_sessions::cookie::time::OffsetDateTime;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, SessionStore};
+
+/// How long a session read from PostgreSQL is answered from memory.
+pub const LIFETIME: Duration = Duration::from_secs(10);
+/// At most this many sessions are kept (a few hundred bytes each); the least
+/// recently used go first.
+const CAPACITY: usize = 100_000;
+
+/// A session store that keeps recently read sessions of `Store` in memory.
+#[derive(Clone)]
+pub struct RecentSessions<Store> {
+    store: Store,
+    recent: Arc<Cache<Id, Kept>>,
+    /// Counts deletions, twice each (when one starts and when it ends), so a
+    /// read that overlapped one does not keep what it read.
+    deletions: Arc<AtomicU64>,
+    lifetime: Duration,
+}
+
+#[derive(Clone)]
+struct Kept {
+    record: Record,
+    read_at: Instant,
+}
+
+impl<Store> RecentSessions<Store> {
+    pub fn new(store: Store, lifetime: Duration) -> Self {
+        Self {
+            store,
+            recent: Arc::new(Cache::new(CAPACITY)),
+            deletions: Arc::new(AtomicU64::new(0)),
+            lifetime,
+        }
+    }
+
+    fn keep(&self, record: &Record) {
+        if !self.lifetime.is_zero() {
+            let kept = Kept {
+                record: record.clone(),
+                read_at: Instant::now(),
+            };
+            self.recent.insert(record.id, kept);
+        }
+    }
+
+    fn kept(&self, id: &Id) -> Option<Record> {
+        let kept = self.recent.get(id)?;
+        let fresh = kept.read_at.elapsed() < self.lifetime
+            && kept.record.expiry_date > OffsetDateTime::now_utc();
+        fresh.then_some(kept.record)
+    }
+}
+
+impl<Store> std::fmt::Debug for RecentSessions<Store> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("RecentSessions")
+            .field("kept", &self.recent.len())
+            .field("lifetime", &self.lifetime)
+            .finish()
+    }
+}
+
+#[async_trait]
+impl<Store: SessionStore + Clone> SessionStore for RecentSessions<Store> {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // The store picks the id (retrying on a collision), so keep it after.
+        self.store.create(record).await?;
+        self.keep(record);
+        Ok(())
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        self.store.save(record).await?;
+        self.keep(record);
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        if let Some(record) = self.kept(id) {
+            return Ok(Some(record));
+        }
+        let deletions_before = self.deletions.load(Ordering::Acquire);
+        let record = self.store.load(id).await?;
+        if let Some(record) = &record {
+            self.keep(record);
+            // Checked after keeping: a deletion that began since the read
+            // either sees the kept copy and removes it, or is seen here.
+            if self.deletions.load(Ordering::Acquire) != deletions_before {
+                self.recent.remove(id);
+            }
+        }
+        Ok(record)
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.deletions.fetch_add(1, Ordering::AcqRel);
+        self.recent.remove(id);
+        let deleted = self.store.delete(id).await;
+        self.deletions.fetch_add(1, Ordering::AcqRel);
+        self.recent.remove(id);
+        deleted
+    }
+}
+
+#[cfg(test)]
+mod tests;
