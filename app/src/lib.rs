@@ -9,6 +9,8 @@ pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod context;
 mod error;
+#[cfg(feature = "ssr")]
+pub mod expiring_cache;
 pub mod profile;
 pub mod recommend;
 #[cfg(feature = "ssr")]

@@ -13,16 +13,15 @@
 //! without Set-Cookie is stored. Entries expire after `ttl` and the whole
 //! cache is bounded in bytes (least recently used pages go first).
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use app::expiring_cache::{ExpiringCache, Stored};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use quick_cache::Weighter;
-use quick_cache::sync::Cache;
 
 /// Says whether the page came from the cache ("hit") or was rendered
 /// ("miss"); absent when the request could not be served from it.
@@ -34,8 +33,7 @@ const LARGEST_PAGE: usize = 512 * 1024;
 
 #[derive(Clone)]
 pub struct PageCache {
-    pages: Arc<Cache<PageKey, StoredPage, PageWeight>>,
-    ttl: Duration,
+    pages: ExpiringCache<PageKey, StoredPage, PageWeight>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -46,7 +44,6 @@ struct PageKey {
 
 #[derive(Clone)]
 struct StoredPage {
-    stored_at: Instant,
     headers: HeaderMap,
     body: Bytes,
 }
@@ -55,8 +52,9 @@ struct StoredPage {
 #[derive(Clone)]
 struct PageWeight;
 
-impl Weighter<PageKey, StoredPage> for PageWeight {
-    fn weight(&self, key: &PageKey, page: &StoredPage) -> u64 {
+impl Weighter<PageKey, Stored<StoredPage>> for PageWeight {
+    fn weight(&self, key: &PageKey, stored: &Stored<StoredPage>) -> u64 {
+        let page = &stored.value;
         let headers: usize = page
             .headers
             .iter()
@@ -70,25 +68,10 @@ impl PageCache {
     /// A cache keeping pages for `ttl` within `capacity_bytes`; `None` when
     /// either is zero (caching off).
     pub fn new(ttl: Duration, capacity_bytes: u64) -> Option<Self> {
-        if ttl.is_zero() || capacity_bytes == 0 {
-            return None;
-        }
-        // The item estimate only sizes the table up front: ~60 KB a page.
+        // The entry estimate only sizes the table up front: ~60 KB a page.
         let estimated_pages = (capacity_bytes / 60_000).clamp(16, 100_000) as usize;
-        Some(Self {
-            pages: Arc::new(Cache::with_weighter(
-                estimated_pages,
-                capacity_bytes,
-                PageWeight,
-            )),
-            ttl,
-        })
-    }
-
-    fn fresh(&self, key: &PageKey) -> Option<StoredPage> {
-        self.pages
-            .get(key)
-            .filter(|page| page.stored_at.elapsed() < self.ttl)
+        let pages = ExpiringCache::with_weighter(estimated_pages, capacity_bytes, PageWeight, ttl)?;
+        Some(Self { pages })
     }
 }
 
@@ -127,7 +110,7 @@ pub async fn serve_catalog_pages(
     let (Some(cache), Some(key)) = (cache, key_for(&request)) else {
         return next.run(request).await;
     };
-    if let Some(page) = cache.fresh(&key) {
+    if let Some(page) = cache.pages.get(&key) {
         let mut response = (page.headers, page.body).into_response();
         response
             .headers_mut()
@@ -155,7 +138,6 @@ pub async fn serve_catalog_pages(
         cache.pages.insert(
             key,
             StoredPage {
-                stored_at: Instant::now(),
                 headers: parts.headers.clone(),
                 body: body.clone(),
             },

@@ -23,7 +23,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use app::account::AccountSettings;
 use app::account::mail::Mailer;
-use app::catalog::search_cache::SearchCache;
+use app::catalog::search_cache;
 use app::profile::writer::ProfileWriter;
 use app::{App, shell};
 
@@ -134,7 +134,7 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
         None => tracing::info!("recommendations: built-in ranker (no LLM_BASE_URL/LLM_MODEL)"),
     }
     let profile_writer = ProfileWriter::start(pool.clone());
-    let search_cache = SearchCache::new(Duration::from_secs(config.catalog_cache_seconds));
+    let search_cache = search_cache::new(Duration::from_secs(config.catalog_cache_seconds));
     // What every page render and server function finds in its context.
     let provide_services = move || {
         provide_context(pool.clone());

@@ -16,10 +16,10 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use app::expiring_cache::ExpiringCache;
 use async_trait::async_trait;
-use quick_cache::sync::Cache;
 use tower_sessions::cookie::time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
@@ -34,44 +34,37 @@ const CAPACITY: usize = 100_000;
 #[derive(Clone)]
 pub struct RecentSessions<Store> {
     store: Store,
-    recent: Arc<Cache<Id, Kept>>,
+    /// `None` when the lifetime is zero: every read goes to the store.
+    recent: Option<ExpiringCache<Id, Record>>,
     /// Counts deletions, twice each (when one starts and when it ends), so a
     /// read that overlapped one does not keep what it read.
     deletions: Arc<AtomicU64>,
-    lifetime: Duration,
-}
-
-#[derive(Clone)]
-struct Kept {
-    record: Record,
-    read_at: Instant,
 }
 
 impl<Store> RecentSessions<Store> {
     pub fn new(store: Store, lifetime: Duration) -> Self {
         Self {
             store,
-            recent: Arc::new(Cache::new(CAPACITY)),
+            recent: ExpiringCache::new(CAPACITY, lifetime),
             deletions: Arc::new(AtomicU64::new(0)),
-            lifetime,
         }
     }
 
     fn keep(&self, record: &Record) {
-        if !self.lifetime.is_zero() {
-            let kept = Kept {
-                record: record.clone(),
-                read_at: Instant::now(),
-            };
-            self.recent.insert(record.id, kept);
+        if let Some(recent) = &self.recent {
+            recent.insert(record.id, record.clone());
         }
     }
 
     fn kept(&self, id: &Id) -> Option<Record> {
-        let kept = self.recent.get(id)?;
-        let fresh = kept.read_at.elapsed() < self.lifetime
-            && kept.record.expiry_date > OffsetDateTime::now_utc();
-        fresh.then_some(kept.record)
+        let record = self.recent.as_ref()?.get(id)?;
+        (record.expiry_date > OffsetDateTime::now_utc()).then_some(record)
+    }
+
+    fn forget(&self, id: &Id) {
+        if let Some(recent) = &self.recent {
+            recent.remove(id);
+        }
     }
 }
 
@@ -79,8 +72,7 @@ impl<Store> std::fmt::Debug for RecentSessions<Store> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
             .debug_struct("RecentSessions")
-            .field("kept", &self.recent.len())
-            .field("lifetime", &self.lifetime)
+            .field("kept", &self.recent.as_ref().map_or(0, ExpiringCache::len))
             .finish()
     }
 }
@@ -111,7 +103,7 @@ impl<Store: SessionStore + Clone> SessionStore for RecentSessions<Store> {
             // Checked after keeping: a deletion that began since the read
             // either sees the kept copy and removes it, or is seen here.
             if self.deletions.load(Ordering::Acquire) != deletions_before {
-                self.recent.remove(id);
+                self.forget(id);
             }
         }
         Ok(record)
@@ -119,10 +111,10 @@ impl<Store: SessionStore + Clone> SessionStore for RecentSessions<Store> {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.deletions.fetch_add(1, Ordering::AcqRel);
-        self.recent.remove(id);
+        self.forget(id);
         let deleted = self.store.delete(id).await;
         self.deletions.fetch_add(1, Ordering::AcqRel);
-        self.recent.remove(id);
+        self.forget(id);
         deleted
     }
 }

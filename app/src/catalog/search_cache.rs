@@ -7,42 +7,20 @@
 //! Results are kept for a short while (the server's catalog cache setting),
 //! bounded in number; the page around them is still rendered per request.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-use quick_cache::sync::Cache;
+use std::time::Duration;
 
 use super::{CatalogPage, CatalogQuery};
+use crate::expiring_cache::ExpiringCache;
 
 /// Searches kept at most: a page of results is a few kilobytes.
 const SEARCHES_KEPT: usize = 5_000;
 
 /// Provided to server functions by the server (absent: no caching).
-#[derive(Clone)]
-pub struct SearchCache {
-    results: Arc<Cache<CatalogQuery, (Instant, CatalogPage)>>,
-    ttl: Duration,
-}
+pub type SearchCache = ExpiringCache<CatalogQuery, CatalogPage>;
 
-impl SearchCache {
-    /// Keeps results for `ttl`; `None` when `ttl` is zero (caching off).
-    pub fn new(ttl: Duration) -> Option<Self> {
-        (!ttl.is_zero()).then(|| Self {
-            results: Arc::new(Cache::new(SEARCHES_KEPT)),
-            ttl,
-        })
-    }
-
-    pub fn get(&self, query: &CatalogQuery) -> Option<CatalogPage> {
-        self.results
-            .get(query)
-            .filter(|(stored_at, _)| stored_at.elapsed() < self.ttl)
-            .map(|(_, page)| page)
-    }
-
-    pub fn insert(&self, query: CatalogQuery, page: CatalogPage) {
-        self.results.insert(query, (Instant::now(), page));
-    }
+/// Keeps results for `lifetime`; `None` when it is zero (caching off).
+pub fn new(lifetime: Duration) -> Option<SearchCache> {
+    ExpiringCache::new(SEARCHES_KEPT, lifetime)
 }
 
 #[cfg(test)]
@@ -65,7 +43,7 @@ mod tests {
 
     #[test]
     fn results_are_kept_per_query_until_they_expire() {
-        let cache = SearchCache::new(Duration::from_millis(40)).unwrap();
+        let cache = new(Duration::from_millis(40)).unwrap();
         cache.insert(query("python"), page(7));
         assert_eq!(cache.get(&query("python")).map(|page| page.total), Some(7));
         assert_eq!(cache.get(&query("rust")), None);
@@ -78,6 +56,6 @@ mod tests {
 
     #[test]
     fn a_zero_lifetime_turns_it_off() {
-        assert!(SearchCache::new(Duration::ZERO).is_none());
+        assert!(new(Duration::ZERO).is_none());
     }
 }

@@ -1,5 +1,6 @@
 //! The middleware around a handler that counts its renders.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
@@ -174,7 +175,6 @@ fn the_cache_is_bounded_by_bytes() {
                 accept_encoding: String::new(),
             },
             StoredPage {
-                stored_at: Instant::now(),
                 headers: HeaderMap::new(),
                 body: Bytes::from(vec![b'x'; 1_000]),
             },
