@@ -210,3 +210,22 @@ pub fn BarChart(#[prop(into)] title: String, bars: Vec<Bar>) -> impl IntoView {
     }
     .into_any()
 }
+
+/// What goes between `<textarea>` and `</textarea>`.
+///
+/// Leptos writes a textarea's children into server-rendered HTML unescaped,
+/// as it does for `<script>`, so text a learner typed (`</textarea><script>…`)
+/// would become markup there. Escaped, the browser shows the same characters
+/// and parses no tags. In the browser the text goes into a text node, which is
+/// never markup, and it must equal what that node already holds when the page
+/// hydrates, so it stays as typed.
+pub fn textarea_text(text: &str) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        html_escape::encode_text(text).into_owned()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        text.to_owned()
+    }
+}

@@ -8,7 +8,7 @@ use super::model::{
     Change, HistoryEntry, Level, MAX_GOAL_CHARS, MAX_INTERESTS, ProfileData, TagGroup,
 };
 use crate::account::{CurrentUser, RequireUser};
-use crate::ui::{ErrorNotice, FormProblem, field_error};
+use crate::ui::{ErrorNotice, FormProblem, field_error, textarea_text};
 
 /// `/profile`: the learner's goal, level, time and interests.
 #[component]
@@ -144,7 +144,7 @@ fn ProfileForm(data: ProfileData, save: ServerAction<SaveProfile>) -> impl IntoV
                     rows="3"
                     aria-describedby="learning_goal-hint learning_goal-error"
                 >
-                    {state.learning_goal.clone().unwrap_or_default()}
+                    {textarea_text(state.learning_goal.as_deref().unwrap_or_default())}
                 </textarea>
                 <FieldError error=field_error(error, "learning_goal") id="learning_goal-error"/>
             </div>

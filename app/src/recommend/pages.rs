@@ -9,7 +9,7 @@ use super::model::{
     RecommendationsData as PageData, off_topic_message,
 };
 use crate::account::{CurrentUser, RequireUser};
-use crate::ui::{DifficultyBadge, ErrorNotice, FormProblem, field_error};
+use crate::ui::{DifficultyBadge, ErrorNotice, FormProblem, field_error, textarea_text};
 
 /// `/recommendations`: ask, see why each course fits, rate the answer.
 #[component]
@@ -82,7 +82,7 @@ fn AskForm(data: PageData, request: ServerAction<RequestRecommendations>) -> imp
                     maxlength=MAX_QUESTION_CHARS
                     aria-describedby="question-hint question-error"
                 >
-                    {off_topic().unwrap_or_default()}
+                    {textarea_text(&off_topic().unwrap_or_default())}
                 </textarea>
                 {move || {
                     field_error(error, "question")
@@ -257,7 +257,7 @@ fn RatingForm(
             <div class="field" class:has-error=move || field_error(error, "feedback").get().is_some()>
                 <label for=feedback_id.clone()>"Feedback (optional)"</label>
                 <textarea id=feedback_id.clone() name="feedback" rows="2" maxlength=MAX_FEEDBACK_CHARS>
-                    {feedback.unwrap_or_default()}
+                    {textarea_text(feedback.as_deref().unwrap_or_default())}
                 </textarea>
                 {move || {
                     field_error(error, "feedback")
