@@ -200,15 +200,30 @@ impl ServeConfig {
         (!file.is_empty()).then(|| Path::new(file))
     }
 
+    /// The configured address with its scheme and host in lower case (as
+    /// browsers send them in `Origin`), without a trailing slash.
     pub fn public_url(&self) -> String {
-        self.public_url
+        let url = self
+            .public_url
             .clone()
             .filter(|url| !url.trim().is_empty())
-            .unwrap_or_else(|| format!("http://{}", self.site_addr))
-            .trim_end_matches('/')
-            .to_owned()
+            .unwrap_or_else(|| format!("http://{}", self.site_addr));
+        let url = url.trim().trim_end_matches('/');
+        match url.split_once("://") {
+            Some((scheme, rest)) => {
+                let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+                format!(
+                    "{}://{}{path}",
+                    scheme.to_ascii_lowercase(),
+                    host.to_ascii_lowercase()
+                )
+            }
+            None => url.to_owned(),
+        }
     }
 
+    /// Cookies are `Secure` and HSTS is sent when people use HTTPS, however
+    /// the scheme was capitalised.
     pub fn uses_https(&self) -> bool {
         self.public_url().starts_with("https://")
     }

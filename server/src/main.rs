@@ -3,15 +3,19 @@
 
 mod admin_export;
 mod config;
+mod control_characters;
 mod csrf;
 mod database;
+mod form_redirects;
 mod health;
 mod import_catalog;
 mod page_cache;
+mod security_headers;
 mod seed_courses;
 mod seed_demo;
 mod serve;
 mod session_cache;
+mod session_store;
 
 use std::process::ExitCode;
 

@@ -6,15 +6,18 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::FromRef;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
@@ -29,9 +32,14 @@ use app::{App, shell};
 
 use crate::config::ServeConfig;
 use crate::csrf::{AllowedOrigin, reject_cross_site};
+use crate::form_redirects::{FormRedirects, keep_redirects_on_site};
 use crate::page_cache::{PageCache, serve_catalog_pages};
+use crate::security_headers::{SecurityHeaders, add_security_headers};
 use crate::session_cache::{self, RecentSessions};
-use crate::{ServerError, admin_export, health, import_catalog};
+use crate::session_store::PostgresSessions;
+use crate::{
+    ServerError, admin_export, control_characters, health, import_catalog, security_headers,
+};
 
 /// How often expired sessions, old login failures and spent reset tokens go,
 /// and the analytics are recomputed.
@@ -99,7 +107,7 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
     let routes = route_list();
 
     // Sessions live in PostgreSQL, so every server instance shares them.
-    let session_store = PostgresStore::new(pool.clone());
+    let session_store = PostgresSessions::new(pool.clone());
     session_store.migrate().await?;
     // Each signed-in request reads its session; recent ones come from memory.
     let sessions =
@@ -135,8 +143,16 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
     }
     let profile_writer = ProfileWriter::start(pool.clone());
     let search_cache = search_cache::new(Duration::from_secs(config.catalog_cache_seconds));
+    let form_redirects = FormRedirects::load(&pool, &config.public_url()).await?;
     // What every page render and server function finds in its context.
     let provide_services = move || {
+        // A page's scripts carry this response's nonce; its policy names it.
+        if let Some(nonce) = leptos::nonce::use_nonce()
+            && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(policy) = HeaderValue::from_str(&security_headers::page_policy(&nonce))
+        {
+            response.insert_header(header::CONTENT_SECURITY_POLICY, policy);
+        }
         provide_context(pool.clone());
         provide_context(profile_writer.clone());
         if let Some(search_cache) = &search_cache {
@@ -178,13 +194,25 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
                         .and(NotForContentType::SSE),
                 ),
         )
-        // Outside compression, so a page is kept as sent (per encoding).
+        // Outside compression, so a page is kept as sent (per encoding), with
+        // the policy naming the nonce inside it.
         .layer(from_fn_with_state(
             PageCache::new(
                 Duration::from_secs(config.catalog_cache_seconds),
                 config.page_cache_megabytes.saturating_mul(1024 * 1024),
             ),
             serve_catalog_pages,
+        ))
+        // Before anything answers from memory or reads a form.
+        .layer(axum::middleware::from_fn(
+            control_characters::refuse_control_characters,
+        ))
+        .layer(from_fn_with_state(form_redirects, keep_redirects_on_site))
+        .layer(from_fn_with_state(
+            SecurityHeaders {
+                https: config.uses_https(),
+            },
+            add_security_headers,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -198,8 +226,45 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        // No request holds a connection forever: the language model has its
+        // own, shorter timeout, after which the built-in ranker answers.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            request_timeout(config),
+        ))
+        // A bug that panics answers 500 and leaves the connection and the
+        // server to the next request.
+        .layer(CatchPanicLayer::custom(answer_panic))
         .layer(TraceLayer::new_for_http())
         .with_state(state))
+}
+
+/// How long any request may take: the language model's own timeout and
+/// then some for the fallback, but never unbounded.
+fn request_timeout(config: &ServeConfig) -> Duration {
+    Duration::from_secs(
+        config
+            .recommendations
+            .llm_timeout_seconds
+            .saturating_add(15),
+    )
+    .max(REQUEST_TIMEOUT)
+}
+
+/// The least time every request gets.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn answer_panic(_panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    // The panic itself went to the log through the panic hook.
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(security_headers::PRIVATE),
+        )],
+        "Something went wrong on our side. Please try again.",
+    )
+        .into_response()
 }
 
 /// The app's routes, listed once per process, before the first router exists.

@@ -88,7 +88,9 @@ impl<Store: SessionStore + Clone> SessionStore for RecentSessions<Store> {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         self.store.save(record).await?;
-        self.keep(record);
+        // Not kept: the store may have declined to write it (the session
+        // ended meanwhile), and the next read should find out from it.
+        self.forget(&record.id);
         Ok(())
     }
 

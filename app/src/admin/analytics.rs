@@ -13,6 +13,11 @@ use crate::AppError;
 
 /// The longest period the dashboard accepts.
 const MAX_PERIOD_DAYS: i64 = 3 * 366;
+/// Dates a period may name. Far enough out for any real question, and near
+/// enough that day arithmetic on them cannot overflow (chrono panics past
+/// year 262,143) or leave PostgreSQL's range.
+const EARLIEST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
+const LATEST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2999, 12, 31).expect("a valid date");
 const TOP_COURSES: i64 = 15;
 const TOP_TRENDS: usize = 8;
 
@@ -30,12 +35,21 @@ pub fn period_from(
         .filter(|text| !text.is_empty())
     {
         None => default,
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_else(|_| {
-            notes.push(format!(
-                "“{text}” is not a date (YYYY-MM-DD); showing {name} {default} instead."
-            ));
-            default
-        }),
+        Some(text) => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(day) if (EARLIEST_DAY..=LATEST_DAY).contains(&day) => day,
+            Ok(_) => {
+                notes.push(format!(
+                    "“{text}” is outside {EARLIEST_DAY} to {LATEST_DAY}; showing {name} {default} instead."
+                ));
+                default
+            }
+            Err(_) => {
+                notes.push(format!(
+                    "“{text}” is not a date (YYYY-MM-DD); showing {name} {default} instead."
+                ));
+                default
+            }
+        },
     };
     let mut last = date(to, "to", today);
     let mut first = date(from, "from", last - Duration::days(DEFAULT_PERIOD_DAYS - 1));

@@ -28,18 +28,49 @@ pub const EXPORTS: &[&str] = &[
 ];
 
 fn csv_of<R: Serialize>(rows: impl IntoIterator<Item = R>) -> Result<String, AppError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        writer.serialize(row).map_err(|error| {
-            tracing::error!(%error, "writing CSV");
-            AppError::Internal.with_status()
-        })?;
-    }
-    let bytes = writer.into_inner().map_err(|error| {
+    let failed = |error: csv::Error| {
         tracing::error!(%error, "writing CSV");
         AppError::Internal.with_status()
-    })?;
+    };
+    // Rows go through serde once, as records, so every cell of every export
+    // passes the one check below on its way out.
+    let mut plain = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        plain.serialize(row).map_err(failed)?;
+    }
+    let plain = plain
+        .into_inner()
+        .map_err(|error| failed(error.into_error().into()))?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for record in csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(plain.as_slice())
+        .records()
+    {
+        let record = record.map_err(failed)?;
+        writer
+            .write_record(record.iter().map(|cell| inert_cell(cell).into_owned()))
+            .map_err(failed)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|error| failed(error.into_error().into()))?;
     String::from_utf8(bytes).map_err(|_| AppError::Internal.with_status())
+}
+
+/// A cell a spreadsheet will show as text. Spreadsheets run a cell that
+/// starts with `=`, `+`, `-` or `@` (or a tab or carriage return before one)
+/// as a formula, and emails and goals are the learners' own text
+/// (`=1+2@example.test` is a valid address). OWASP's rule: such a cell gets a
+/// leading `'`. A number stays a number; it cannot be a formula.
+fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let starts_like_a_formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let is_number = cell.parse::<f64>().is_ok_and(f64::is_finite);
+    if starts_like_a_formula && !is_number {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
 }
 
 fn value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -188,4 +219,57 @@ pub async fn export(
         file_name: format!("acmelearn-{name}-{}-to-{}.csv", period.from, period.to),
         body,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Row<'a> {
+        email: &'a str,
+        change: i64,
+    }
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_written_as_text() {
+        let rows = [
+            Row {
+                email: "=1+2@example.test",
+                change: -3,
+            },
+            Row {
+                email: "+cmd@example.test",
+                change: 4,
+            },
+            Row {
+                email: "-2+3@example.test",
+                change: 0,
+            },
+            Row {
+                email: "@SUM(A1)@example.test",
+                change: 0,
+            },
+            Row {
+                email: "\t=1@example.test",
+                change: 0,
+            },
+            Row {
+                email: "plain@example.test",
+                change: 0,
+            },
+        ];
+        let csv = csv_of(rows).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "email,change");
+        assert_eq!(
+            lines[1], "'=1+2@example.test,-3",
+            "negative numbers stay numbers"
+        );
+        assert_eq!(lines[2], "'+cmd@example.test,4");
+        assert_eq!(lines[3], "'-2+3@example.test,0");
+        assert_eq!(lines[4], "'@SUM(A1)@example.test,0");
+        assert_eq!(lines[5], "'\t=1@example.test,0");
+        assert_eq!(lines[6], "plain@example.test,0");
+    }
 }

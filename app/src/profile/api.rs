@@ -42,7 +42,10 @@ pub async fn save_profile(
             expected_version,
             input: state,
         })
-        .await?;
+        .await
+        // The writer task decided the answer but has no response to set its
+        // status on; this request's task does.
+        .map_err(AppError::with_status)?;
     // Plain HTML forms land back on the page with the outcome in the address.
     match &outcome {
         SaveOutcome::Saved { version, .. } => {

@@ -159,12 +159,16 @@ pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidat
         ), interest_pairs as (
             -- Two interests at a time, as one query on the search documents
             -- (tags are in them as phrases). The first eight interests only:
-            -- the pairs grow quadratically.
+            -- the pairs grow quadratically. A tag made only of stop words
+            -- ("it", "the") has an empty query, which would leave "()" in the
+            -- text and make it unreadable as a tsquery: such tags are left out.
             select string_agg(format('(%s) & (%s)',
                                      phraseto_tsquery('english', a.name), phraseto_tsquery('english', b.name)),
                               ' | ')::tsquery as query
             from interests a join interests b on a.place < b.place
             where b.place <= 8
+              and numnode(phraseto_tsquery('english', a.name)) > 0
+              and numnode(phraseto_tsquery('english', b.name)) > 0
         ), popularity as (
             select course_id, count(*) as times
             from recommendations r, unnest(r.recommended_course_ids) as course_id

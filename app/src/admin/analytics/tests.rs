@@ -308,6 +308,30 @@ fn bad_periods_are_corrected_with_notes() {
 
     let (period, ..) = period_from(Some("1900-01-01"), None, None, today);
     assert!(period.notes[0].contains("at most"), "{:?}", period.notes);
+
+    // Dates chrono or PostgreSQL cannot do arithmetic on (a panic and a 500
+    // before) are refused like any other bad date.
+    for (from, to) in [
+        (None, Some("+262142-12-31")),
+        (None, Some("-5000-01-01")),
+        (Some("0001-01-01"), None),
+        (Some("-0001-12-31"), Some("9999-12-31")),
+    ] {
+        let (period, start, end) = period_from(from, to, None, today);
+        assert!(
+            period
+                .notes
+                .iter()
+                .any(|note| note.contains("is outside 1900-01-01 to 2999-12-31")
+                    || note.contains("is not a date")),
+            "{:?}",
+            period.notes
+        );
+        assert!(
+            start >= NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()
+                && end <= today + chrono::Duration::days(1)
+        );
+    }
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -639,3 +639,36 @@ async fn learners_in_the_builtin_arm_never_reach_the_model(pool: PgPool) {
         (BUILTIN_MODEL, None)
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_interest_made_only_of_stop_words_still_gets_recommendations(pool: PgPool) {
+    // "it" and "the" are English stop words: the tag's text query is empty.
+    insert(
+        &pool,
+        &[Course {
+            title: "IT Support Essentials",
+            difficulty: "beginner",
+            hours: 8,
+            tags: &["it", "the", "python"],
+            skills: &["Help Desk"],
+            description: "A course.",
+        }],
+    )
+    .await;
+    catalog(&pool).await;
+    let user_id = register(&pool, "stop-words@example.test", PASSWORD, PASSWORD)
+        .await
+        .unwrap()
+        .user
+        .id;
+    let state = ProfileState::example(None, None, &["it", "the", "python"], None);
+    crate::profile::service::save(&pool, user_id, 1, state)
+        .await
+        .unwrap();
+
+    let outcome = ask(&pool, &builtin_only(), user_id, None).await.unwrap();
+    let RecommendOutcome::Recommended(recommendation) = outcome else {
+        panic!("expected recommendations, got {outcome:?}");
+    };
+    assert!(!recommendation.courses.is_empty());
+}

@@ -1,0 +1,176 @@
+//! Headers that tell the browser what this site may do, on every response.
+//!
+//! The Content-Security-Policy is the backstop for escaping: even if text a
+//! learner typed ever reached the page as markup, the browser would run no
+//! script that does not carry this response's nonce. Leptos writes the nonce
+//! on its own inline scripts (hydration, resource data); pages get their
+//! policy from [`page_policy`] while they render, so the nonce in the header
+//! and in the HTML are the same one, and a catalog page kept in memory is
+//! kept with its own header. Every other response (JSON, files, plain errors)
+//! gets [`NO_CONTENT_POLICY`], which allows nothing at all.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// For responses that are not pages: they load nothing and may not be framed.
+pub const NO_CONTENT_POLICY: &str =
+    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The policy of a page whose inline scripts carry `nonce`.
+///
+/// `'self'` in `script-src` admits the bundle under /pkg and the
+/// `modulepreload` hint Leptos writes for it (a hint cannot carry a nonce);
+/// `'wasm-unsafe-eval'` lets the browser compile the WASM, nothing more: no
+/// `eval`, no inline handlers, no injected `<script>` without the nonce.
+pub fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Powerful browser features this site never uses, switched off for it and
+/// for anything that might ever be embedded in it.
+const PERMISSIONS_POLICY: &str =
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()";
+
+/// Browsers remember for a year to come only over HTTPS.
+const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+
+/// Answers that carry a learner's data stay out of every shared and disk
+/// cache; the back button asks the server again.
+pub const PRIVATE: &str = "private, no-store";
+/// Pages anyone may see: a browser may keep them but must ask whether they
+/// changed before showing them again.
+const REVALIDATE: &str = "no-cache";
+
+#[derive(Clone, Copy)]
+pub struct SecurityHeaders {
+    /// HSTS only makes sense (and is only honoured) over HTTPS.
+    pub https: bool,
+}
+
+pub async fn add_security_headers(
+    State(settings): State<SecurityHeaders>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let cache_control = cache_control_for(&request);
+    if !settings.https && arrived_over_https(&request) {
+        warn_once_about_http_public_url();
+    }
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    set_default(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(NO_CONTENT_POLICY),
+    );
+    set_default(
+        headers,
+        header::HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static(PERMISSIONS_POLICY),
+    );
+    set_default(
+        headers,
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    set_default(
+        headers,
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    if settings.https {
+        set_default(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        );
+    }
+    let is_page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    match cache_control {
+        RequestKind::Personal => set_default(
+            headers,
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(PRIVATE),
+        ),
+        RequestKind::Anonymous if is_page => set_default(
+            headers,
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(REVALIDATE),
+        ),
+        RequestKind::Anonymous => {}
+    }
+    response
+}
+
+/// A proxy in front says the browser used HTTPS.
+fn arrived_over_https(request: &Request) -> bool {
+    request
+        .headers()
+        .get("x-forwarded-proto")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"))
+}
+
+/// With an `http://` PUBLIC_URL behind an HTTPS proxy, session cookies go
+/// out without `Secure` and no HSTS is sent: said loudly, once.
+fn warn_once_about_http_public_url() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        tracing::error!(
+            "requests arrive over HTTPS (X-Forwarded-Proto) but PUBLIC_URL is not https://: \
+             session cookies are sent without Secure and HSTS is off; set PUBLIC_URL to the \
+             https:// address people use"
+        );
+    });
+}
+
+enum RequestKind {
+    /// Signed in, or a server function: the answer may be about someone.
+    Personal,
+    Anonymous,
+}
+
+fn cache_control_for(request: &Request) -> RequestKind {
+    let server_function = request.uri().path().starts_with("/api/");
+    let carries_session = request.headers().contains_key(header::COOKIE);
+    let export = request.uri().path().starts_with("/admin/");
+    if server_function || carries_session || export {
+        RequestKind::Personal
+    } else {
+        RequestKind::Anonymous
+    }
+}
+
+fn set_default(headers: &mut HeaderMap, name: header::HeaderName, value: HeaderValue) {
+    headers.entry(name).or_insert(value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_policy_admits_only_scripts_with_its_nonce() {
+        let policy = page_policy("abc123");
+        assert!(policy.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval';"));
+        assert!(!policy.contains("unsafe-inline"));
+        for directive in [
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "connect-src 'self'",
+        ] {
+            assert!(policy.contains(directive), "{directive} in {policy}");
+        }
+    }
+}
