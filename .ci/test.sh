@@ -33,7 +33,12 @@ MAINTENANCE_URL="$DATABASE_URL"
 step "Rust unit and integration tests (a fresh database per test)"
 # app with `ssr` is what the server links; testing both in one invocation
 # builds the dependency graph once.
-cargo test --locked -p app -p server --features app/ssr
+cargo test --locked -p app -p server --features app/ssr -- --skip hostile_input
+
+step "hostile-input suite (malformed and malicious requests over HTTP)"
+# The same build, so nothing recompiles; on its own and with --nocapture so
+# its tally of requests by status and role is printed.
+cargo test --locked -p app -p server --features app/ssr hostile_input -- --nocapture
 
 step "release build (what users get)"
 cargo leptos build --release --precompress

@@ -324,4 +324,6 @@ async fn shutdown_signal() {
 }
 
 #[cfg(test)]
+mod hostile_input;
+#[cfg(test)]
 mod tests;
