@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { PASSWORD, logIn, logOut, signUp, uniqueEmail } from './support';
 
 test('a learner changes the password and uses the new one', async ({ page }) => {

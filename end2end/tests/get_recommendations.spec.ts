@@ -1,4 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { signUp, uniqueEmail } from './support';
 
 async function fillProfile(page: Page) {

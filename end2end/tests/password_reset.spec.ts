@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { logIn, logOut, resetLinkFor, signUp, uniqueEmail } from './support';
 
 test('a learner who forgot the password resets it by email and logs in', async ({ page }) => {

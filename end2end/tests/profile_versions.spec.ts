@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { signUp, uniqueEmail } from './support';
 
 test('a learner fills the profile, changes level, and sees the history', async ({ page }) => {

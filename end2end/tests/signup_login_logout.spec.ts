@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { PASSWORD, logIn, logOut, signUp, uniqueEmail } from './support';
 
 test('a learner signs up, logs out and logs back in', async ({ page }) => {

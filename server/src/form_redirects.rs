@@ -30,6 +30,23 @@ use sqlx::PgPool;
 const ERROR: &str = "__err";
 const ERROR_PATH: &str = "__path";
 const SIGNATURE: &str = "__sig";
+/// Larger errors in an address are replaced by [`shortened_error`].
+const MAX_ERROR_BYTES: usize = 4096;
+
+/// The error, encoded as Leptos encodes `__err` (the server function's error
+/// type as JSON, in URL-safe base64), for a form whose own error was too long
+/// to carry back.
+fn shortened_error() -> String {
+    let error = app::AppError::BadRequest(
+        "A field of this form is far longer than it accepts. Shorten it and try again.".to_owned(),
+    );
+    let json = serde_json::to_string(&error).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE.encode(json)
+}
+
+fn urlencoded(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
 
 #[derive(Clone)]
 pub struct FormRedirects {
@@ -122,7 +139,17 @@ impl FormRedirects {
                 .map(|(_, value)| value.as_str())
         };
         if let Some(error) = value_of(ERROR) {
-            let signature = self.signature(value_of(ERROR_PATH).unwrap_or_default(), error);
+            let error = if error.len() > MAX_ERROR_BYTES {
+                // An error that quotes a huge field would make a Location no
+                // browser follows; the page says what to fix instead.
+                let shorter = shortened_error();
+                pairs.retain(|pair| pair.split('=').next() != Some(ERROR));
+                pairs.push(format!("{ERROR}={}", urlencoded(&shorter)));
+                shorter
+            } else {
+                error.to_owned()
+            };
+            let signature = self.signature(value_of(ERROR_PATH).unwrap_or_default(), &error);
             pairs.push(format!("{SIGNATURE}={signature}"));
         }
         let mut rewritten = base.to_owned();
@@ -324,5 +351,27 @@ mod tests {
             Some("next=%2Faccount")
         );
         assert_eq!(redirects.without_forged_error("q=rust"), None);
+    }
+
+    #[test]
+    fn an_error_too_long_for_an_address_is_replaced_by_a_short_one() {
+        let redirects = redirects();
+        let huge = "A".repeat(100_000);
+        let location = redirects.rewrite_location(
+            &format!("/profile?__path=%2Fapi%2Fprofile%2Fsave&__err={huge}"),
+            None,
+        );
+        assert!(location.len() < 1_000, "{location}");
+        let (_, query) = location.split_once('?').unwrap();
+        assert_eq!(redirects.without_forged_error(query), None, "still signed");
+        let error = form_urlencoded::parse(query.as_bytes())
+            .find(|(name, _)| name == ERROR)
+            .map(|(_, value)| value.into_owned())
+            .unwrap();
+        let json = base64::engine::general_purpose::URL_SAFE
+            .decode(error)
+            .unwrap();
+        let error: app::AppError = serde_json::from_slice(&json).unwrap();
+        assert!(error.to_string().contains("far longer"), "{error}");
     }
 }

@@ -2,17 +2,19 @@
 //!
 //! The Content-Security-Policy is the backstop for escaping: even if text a
 //! learner typed ever reached the page as markup, the browser would run no
-//! script that does not carry this response's nonce. Leptos writes the nonce
-//! on its own inline scripts (hydration, resource data); pages get their
-//! policy from [`page_policy`] while they render, so the nonce in the header
-//! and in the HTML are the same one, and a catalog page kept in memory is
-//! kept with its own header. Every other response (JSON, files, plain errors)
-//! gets [`NO_CONTENT_POLICY`], which allows nothing at all.
+//! script that does not carry this response's nonce. [`nonce_pages`] makes
+//! the nonce before the app renders (the app writes it on its inline scripts,
+//! see `serve::router`) and names it in the page's policy; it runs inside the
+//! page cache, so a catalog page kept in memory is kept with its own policy.
+//! [`add_security_headers`] adds the rest to every response, and gives
+//! anything that is not a page (JSON, files, plain errors)
+//! [`NO_CONTENT_POLICY`], which allows nothing at all.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use leptos::nonce::Nonce;
 
 /// For responses that are not pages: they load nothing and may not be framed.
 pub const NO_CONTENT_POLICY: &str =
@@ -31,6 +33,26 @@ pub fn page_policy(nonce: &str) -> String {
          manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
     )
+}
+
+/// Makes this request's nonce (found by the app in the request's extensions)
+/// and, when the answer is a page, its policy.
+pub async fn nonce_pages(mut request: Request, next: Next) -> Response {
+    let nonce = Nonce::new();
+    request.extensions_mut().insert(nonce.clone());
+    let mut response = next.run(request).await;
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if is_page && let Ok(policy) = HeaderValue::from_str(&page_policy(&nonce)) {
+        response
+            .headers_mut()
+            .entry(header::CONTENT_SECURITY_POLICY)
+            .or_insert(policy);
+    }
+    response
 }
 
 /// Powerful browser features this site never uses, switched off for it and

@@ -146,12 +146,12 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
     let form_redirects = FormRedirects::load(&pool, &config.public_url()).await?;
     // What every page render and server function finds in its context.
     let provide_services = move || {
-        // A page's scripts carry this response's nonce; its policy names it.
-        if let Some(nonce) = leptos::nonce::use_nonce()
-            && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-            && let Ok(policy) = HeaderValue::from_str(&security_headers::page_policy(&nonce))
+        // A page's inline scripts carry the nonce its policy names (made by
+        // security_headers::nonce_pages, which writes the policy).
+        if let Some(request) = use_context::<axum::http::request::Parts>()
+            && let Some(nonce) = request.extensions.get::<leptos::nonce::Nonce>()
         {
-            response.insert_header(header::CONTENT_SECURITY_POLICY, policy);
+            provide_context(nonce.clone());
         }
         provide_context(pool.clone());
         provide_context(profile_writer.clone());
@@ -194,6 +194,7 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
                         .and(NotForContentType::SSE),
                 ),
         )
+        .layer(axum::middleware::from_fn(security_headers::nonce_pages))
         // Outside compression, so a page is kept as sent (per encoding), with
         // the policy naming the nonce inside it.
         .layer(from_fn_with_state(

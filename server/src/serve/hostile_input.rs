@@ -560,19 +560,7 @@ fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 fn encode(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                encoded.push(char::from(byte))
-            }
-            b' ' => encoded.push('+'),
-            _ => {
-                let _ = write!(encoded, "%{byte:02X}");
-            }
-        }
-    }
-    encoded
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 /// Every kind of trouble a text field can be sent. `long` is sized for where
@@ -2658,23 +2646,7 @@ fn throttled_cases() -> Vec<Case> {
 /// Standard base64 with the URL-safe alphabet and padding, as leptos encodes
 /// `__err`.
 fn base64_url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut encoded = String::new();
-    for chunk in bytes.chunks(3) {
-        let bits = chunk.iter().enumerate().fold(0u32, |bits, (index, &byte)| {
-            bits | u32::from(byte) << (16 - 8 * index)
-        });
-        for index in 0..4 {
-            if index <= chunk.len() {
-                encoded.push(char::from(
-                    ALPHABET[(bits >> (18 - 6 * index) & 63) as usize],
-                ));
-            } else {
-                encoded.push('=');
-            }
-        }
-    }
-    encoded
+    base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE, bytes)
 }
 
 // --- what must hold after the attacks ----------------------------------------
