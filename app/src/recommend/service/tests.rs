@@ -829,3 +829,17 @@ async fn a_request_abandoned_midway_gives_its_slot_back(pool: PgPool) {
     assert_eq!(reservations(&pool).await, 0);
     assert_eq!(quota(&pool, 1, user_id).await.unwrap().used, 0);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_oversized_model_answer_falls_back(pool: PgPool) {
+    catalog(&pool).await;
+    let huge = completion(&"x".repeat(300 * 1024));
+    let reason = falls_back(
+        &pool,
+        "huge@example.test",
+        ResponseTemplate::new(200).set_body_json(huge),
+        StdDuration::from_secs(5),
+    )
+    .await;
+    assert_eq!(reason, "answer too large (over 256 KiB)");
+}
