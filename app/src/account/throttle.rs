@@ -147,6 +147,18 @@ fn refusal(email_wait: Option<f64>, client_wait: Option<f64>) -> Option<Refused>
     }
 }
 
+/// Whether the client is this machine: a developer, the browser tests, or a
+/// reverse proxy on the same host. Behind such a proxy every visitor has its
+/// address, and a per-client limit on sign-ups or reset emails would be one
+/// limit for the whole site, which anybody could use up to lock everyone
+/// out. Such clients are limited per email only. (Logins keep their
+/// per-client limit there, as they always had.)
+fn is_this_machine(client_address: &str) -> bool {
+    client_address
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|address| address.is_loopback())
+}
+
 /// Reserves a sign-up or a password-reset request, unless a limit is reached.
 pub async fn reserve(
     pool: &PgPool,
@@ -183,6 +195,7 @@ pub async fn reserve(
     .bind(limits.per_client)
     .fetch_one(&mut *transaction)
     .await?;
+    let client_wait = client_wait.filter(|_| !is_this_machine(client_address));
     if let Some(refused) = refusal(email_wait, client_wait) {
         return Ok(Reservation::Refused(refused));
     }
@@ -277,6 +290,15 @@ mod tests {
             refusal(Some(120.0), Some(60.0)),
             Some(Refused::Email(Duration::from_secs(120)))
         );
+    }
+
+    #[test]
+    fn only_loopback_addresses_are_this_machine() {
+        assert!(is_this_machine("127.0.0.1"));
+        assert!(is_this_machine("::1"));
+        assert!(!is_this_machine("10.0.0.1"));
+        assert!(!is_this_machine("2001:db8::1"));
+        assert!(!is_this_machine("unknown"));
     }
 
     #[test]

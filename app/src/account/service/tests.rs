@@ -506,6 +506,37 @@ async fn a_parallel_burst_of_sign_ups_from_one_client_is_held_to_the_limit(pool:
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn this_machine_is_limited_per_email_only(pool: PgPool) {
+    // A proxy on the same host, or the browser tests: one address for all.
+    let allowed = throttle::SIGN_UP.per_client;
+    for number in 0..=allowed {
+        sign_up(
+            &pool,
+            &format!("local{number}@example.test"),
+            PASSWORD,
+            PASSWORD,
+            "127.0.0.1",
+        )
+        .await
+        .unwrap();
+    }
+    for number in 0..=throttle::PASSWORD_RESET.per_client {
+        start_password_reset(&pool, &format!("local{number}@example.test"), "::1")
+            .await
+            .unwrap();
+    }
+    for _ in 0..throttle::PASSWORD_RESET.per_email - 1 {
+        start_password_reset(&pool, "local0@example.test", "::1")
+            .await
+            .unwrap();
+    }
+    assert!(matches!(
+        start_password_reset(&pool, "local0@example.test", "::1").await,
+        Err(AppError::LimitReached(_))
+    ));
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn sign_ups_are_limited_per_email_but_form_mistakes_are_free(pool: PgPool) {
     // Refused before the throttle: no hash was needed to find these wrong.
     for _ in 0..5 {
