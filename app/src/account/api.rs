@@ -28,7 +28,9 @@ pub async fn sign_up(
     next: Option<String>,
 ) -> Result<(), AppError> {
     let pool = crate::context::pool()?;
-    let signed_in = service::register(&pool, &email, &password, &password_confirmation).await?;
+    let client = session::client_address().await;
+    let signed_in =
+        service::sign_up(&pool, &email, &password, &password_confirmation, &client).await?;
     session::start(&signed_in).await?;
     tracing::info!(user_id = %signed_in.user.id, "signed up");
     let landing = match next.as_deref().map(str::trim) {
@@ -89,13 +91,15 @@ pub async fn deactivate_account(password: String) -> Result<(), AppError> {
 }
 
 /// Always the same answer for a valid email, whether or not it has an
-/// account; the email goes out in the background so timing tells nothing.
+/// account (a throttled email too); the email goes out in the background so
+/// timing tells nothing.
 #[server(endpoint = "account/forgot")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     let pool = crate::context::pool()?;
     let settings = use_context::<super::AccountSettings>().ok_or(AppError::Internal)?;
     let mailer = use_context::<Mailer>().ok_or(AppError::Internal)?;
-    if let Some((address, token)) = service::start_password_reset(&pool, &email).await? {
+    let client = session::client_address().await;
+    if let Some((address, token)) = service::start_password_reset(&pool, &email, &client).await? {
         let link = format!(
             "{}/reset-password?token={token}",
             settings.public_url.trim_end_matches('/')

@@ -11,6 +11,8 @@ mod password;
 pub mod service;
 #[cfg(feature = "ssr")]
 mod session;
+#[cfg(feature = "ssr")]
+mod throttle;
 
 #[cfg(feature = "ssr")]
 pub use session::{current_user, require_admin, require_user, user_in};

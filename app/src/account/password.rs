@@ -2,10 +2,15 @@
 //!
 //! argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane).
 //! Hashing takes tens of milliseconds of CPU, so it runs on the blocking pool
-//! and never stalls the async workers.
+//! and never stalls the async workers. At most one hash per core runs at a
+//! time: the blocking pool has hundreds of threads, and a burst of sign-ups
+//! or logins would otherwise start hundreds of 19 MiB hashes at once, using
+//! memory without finishing any sooner.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::sync::{Arc, LazyLock, OnceLock};
+
+use tokio::sync::Semaphore;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -56,10 +61,34 @@ pub enum HashError {
     Hash(argon2::password_hash::Error),
     #[error("password hashing task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("password hashing is closed: {0}")]
+    Closed(#[from] tokio::sync::AcquireError),
+}
+
+/// One permit per core: more hashes at once only queue for the CPU.
+static HASHING_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    Arc::new(Semaphore::new(cores))
+});
+
+/// Runs password work on the blocking pool once a hashing slot is free.
+/// The permit moves into the blocking task, so a request that gives up
+/// waiting (the client left) does not free the slot while its hash still
+/// runs.
+async fn on_hashing_slot<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, HashError> {
+    let permit = Arc::clone(&HASHING_SLOTS).acquire_owned().await?;
+    Ok(tokio::task::spawn_blocking(move || {
+        let result = work();
+        drop(permit);
+        result
+    })
+    .await?)
 }
 
 pub async fn hash(password: String) -> Result<String, HashError> {
-    tokio::task::spawn_blocking(move || {
+    on_hashing_slot(move || {
         let salt = SaltString::generate(&mut OsRng);
         hasher()
             .hash_password(password.as_bytes(), &salt)
@@ -73,7 +102,7 @@ pub async fn hash(password: String) -> Result<String, HashError> {
 /// email) it checks against a dummy hash, so both cases take the same time
 /// and a stranger cannot tell which emails have accounts.
 pub async fn verify(password: String, stored_hash: Option<String>) -> Result<bool, HashError> {
-    tokio::task::spawn_blocking(move || {
+    on_hashing_slot(move || {
         let known = stored_hash.is_some();
         let stored = stored_hash.unwrap_or_else(|| dummy_hash().to_owned());
         let matches = match PasswordHash::new(&stored) {
@@ -85,7 +114,6 @@ pub async fn verify(password: String, stored_hash: Option<String>) -> Result<boo
         known && matches
     })
     .await
-    .map_err(HashError::from)
 }
 
 fn dummy_hash() -> &'static str {
@@ -134,6 +162,32 @@ mod tests {
         }
         assert!(is_common("password"));
         assert!(is_common("PASSWORD"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn no_more_hashes_run_at_once_than_there_are_cores() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..cores * 4 {
+            let (running, most) = (Arc::clone(&running), Arc::clone(&most));
+            tasks.spawn(on_hashing_slot(move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                running.fetch_sub(1, Ordering::SeqCst);
+            }));
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.unwrap().unwrap();
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(
+            (1..=cores).contains(&most),
+            "{most} at once on {cores} cores"
+        );
     }
 
     #[tokio::test]

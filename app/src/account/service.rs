@@ -12,13 +12,14 @@ use uuid::Uuid;
 
 use super::model::{CurrentUser, Role};
 use super::password::{self, HashError};
+use super::throttle::{self, Action, Refused, Reservation};
 use crate::{AppError, FormErrors};
 
 /// Failed logins counted per account and per client address in this window.
-pub const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const THROTTLE_WINDOW: Duration = throttle::LOGIN.window;
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = throttle::LOGIN.per_email;
 /// Higher than per account: many people can share one address (an office, a campus).
-pub const MAX_FAILURES_PER_CLIENT: i64 = 20;
+pub const MAX_FAILURES_PER_CLIENT: i64 = throttle::LOGIN.per_client;
 pub const RESET_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
 
 const WRONG_CREDENTIALS: &str = "Email or password is incorrect.";
@@ -87,14 +88,12 @@ pub struct SignedIn {
     pub session_epoch: i32,
 }
 
-/// Creates the user, their empty profile (version 1) and its version-1
-/// snapshot in one transaction: the profile history starts at sign-up.
-pub async fn register(
-    pool: &PgPool,
+/// The sign-up form's email, or what is wrong with the form.
+fn check_sign_up(
     email_input: &str,
     password: &str,
     confirmation: &str,
-) -> Result<SignedIn, AppError> {
+) -> Result<String, AppError> {
     let mut errors = FormErrors::new();
     let email = parse_email(email_input)
         .map_err(|message| errors.add("email", message))
@@ -107,14 +106,58 @@ pub async fn register(
         confirmation,
     );
     errors.into_result()?;
-    let email = email.unwrap_or_default();
+    Ok(email.unwrap_or_default())
+}
 
+/// Signs up a visitor: [`register`], throttled per email and per client
+/// address. Checked after the form (a typo costs nothing) and before the
+/// password is hashed (which is what the throttle saves).
+pub async fn sign_up(
+    pool: &PgPool,
+    email_input: &str,
+    password: &str,
+    confirmation: &str,
+    client_address: &str,
+) -> Result<SignedIn, AppError> {
+    let email = check_sign_up(email_input, password, confirmation)?;
+    let reservation =
+        throttle::reserve(pool, Action::SignUp, &email.to_lowercase(), client_address).await?;
+    if let Reservation::Refused(refused) = reservation {
+        let message = match refused {
+            Refused::Email(_) => format!(
+                "There were too many sign-ups with this email address in the last hour. Try again in {}.",
+                refused.readable_wait()
+            ),
+            Refused::Client(_) => format!(
+                "There were too many sign-ups from your network in the last hour. Try again in {}.",
+                refused.readable_wait()
+            ),
+        };
+        return Err(AppError::LimitReached(message).with_status());
+    }
+    create_account(pool, &email, password).await
+}
+
+/// Creates the user, their empty profile (version 1) and its version-1
+/// snapshot in one transaction: the profile history starts at sign-up.
+/// Not throttled: for tools and tests; visitors come through [`sign_up`].
+pub async fn register(
+    pool: &PgPool,
+    email_input: &str,
+    password: &str,
+    confirmation: &str,
+) -> Result<SignedIn, AppError> {
+    let email = check_sign_up(email_input, password, confirmation)?;
+    create_account(pool, &email, password).await
+}
+
+async fn create_account(pool: &PgPool, email: &str, password: &str) -> Result<SignedIn, AppError> {
     let password_hash = password::hash(password.to_owned()).await?;
     let mut transaction = pool.begin().await?;
     let inserted = sqlx::query_as::<_, (Uuid, i32)>(
         "insert into users (email, password_hash) values ($1, $2) returning id, session_epoch",
     )
-    .bind(&email)
+    .bind(email)
     .bind(&password_hash)
     .fetch_one(&mut *transaction)
     .await;
@@ -146,7 +189,7 @@ pub async fn register(
     Ok(SignedIn {
         user: CurrentUser {
             id: user_id,
-            email,
+            email: email.to_owned(),
             role: Role::Learner,
         },
         session_epoch,
@@ -156,6 +199,10 @@ pub async fn register(
 /// Checks credentials, with throttling per account and per client address.
 /// An unknown email and a wrong password get the same answer in about the
 /// same time.
+///
+/// The attempt is recorded as a failure before the password is checked and
+/// taken back when it was not one, so parallel guesses are each counted
+/// before any of them costs a hash.
 pub async fn authenticate(
     pool: &PgPool,
     email_input: &str,
@@ -166,40 +213,27 @@ pub async fn authenticate(
         .map_err(|message| AppError::invalid(FormErrors::new().with("email", message)))?;
     let email_key = email.to_lowercase();
 
-    if let Some(wait) = throttle_wait(pool, &email_key, client_address).await? {
-        let retry_after_minutes = (wait.as_secs() as i64 + 59) / 60;
-        return Err(AppError::TooManyAttempts {
-            retry_after_minutes: retry_after_minutes.max(1),
+    let attempt_id = match throttle::reserve_login(pool, &email_key, client_address).await? {
+        Reservation::Reserved(id) => id,
+        Reservation::Refused(refused) => {
+            return Err(AppError::TooManyAttempts {
+                retry_after_minutes: refused.minutes(),
+            }
+            .with_status());
         }
-        .with_status());
-    }
-
-    let user: Option<UserRow> = sqlx::query_as(
-        "select id, email, role, password_hash, is_active, session_epoch
-         from users where lower(email) = $1",
-    )
-    .bind(&email_key)
-    .fetch_optional(pool)
-    .await?;
-    let matches = password::verify(
-        password.to_owned(),
-        user.as_ref().map(|user| user.password_hash.clone()),
-    )
-    .await?;
-
-    let user = match user {
-        Some(user) if matches => user,
-        _ => {
-            sqlx::query("insert into login_failures (email_key, client_address) values ($1, $2)")
-                .bind(&email_key)
-                .bind(client_address)
-                .execute(pool)
-                .await?;
-            return Err(AppError::invalid(FormErrors::form(WRONG_CREDENTIALS)));
+    };
+    let user = match user_with_password(pool, &email_key, password).await {
+        Ok(Some(user)) => user,
+        // The reserved row stays: it is this failure.
+        Ok(None) => return Err(AppError::invalid(FormErrors::form(WRONG_CREDENTIALS))),
+        Err(error) => {
+            throttle::forget_login(pool, attempt_id).await;
+            return Err(error);
         }
     };
     // Said only to someone who knows the password, so it reveals nothing new.
     if !user.is_active {
+        throttle::forget_login(pool, attempt_id).await;
         return Err(AppError::invalid(FormErrors::form(
             "This account has been deactivated. Contact support if you want it back.",
         )));
@@ -214,36 +248,25 @@ pub async fn authenticate(
     })
 }
 
-/// How long until another attempt is allowed, when the account or the client
-/// address has too many recent failures.
-async fn throttle_wait(
+/// The account with this email when the password is its password.
+async fn user_with_password(
     pool: &PgPool,
     email_key: &str,
-    client_address: &str,
-) -> Result<Option<Duration>, sqlx::Error> {
-    // The block lifts when the N-th most recent failure leaves the window.
-    let seconds: Option<f64> = sqlx::query_scalar(
-        r#"
-        select extract(epoch from greatest(
-            (select failed_at from login_failures
-             where email_key = $1 and failed_at > now() - make_interval(secs => $3)
-             order by failed_at desc offset $4 - 1 limit 1),
-            (select failed_at from login_failures
-             where client_address = $2 and failed_at > now() - make_interval(secs => $3)
-             order by failed_at desc offset $5 - 1 limit 1)
-        ) + make_interval(secs => $3) - now())::float8
-        "#,
+    password: &str,
+) -> Result<Option<UserRow>, AppError> {
+    let user: Option<UserRow> = sqlx::query_as(
+        "select id, email, role, password_hash, is_active, session_epoch
+         from users where lower(email) = $1",
     )
     .bind(email_key)
-    .bind(client_address)
-    .bind(THROTTLE_WINDOW.as_secs_f64())
-    .bind(MAX_FAILURES_PER_ACCOUNT)
-    .bind(MAX_FAILURES_PER_CLIENT)
-    .fetch_one(pool)
+    .fetch_optional(pool)
     .await?;
-    Ok(seconds
-        .filter(|seconds| *seconds > 0.0)
-        .map(Duration::from_secs_f64))
+    let matches = password::verify(
+        password.to_owned(),
+        user.as_ref().map(|user| user.password_hash.clone()),
+    )
+    .await?;
+    Ok(user.filter(|_| matches))
 }
 
 /// The user a session names, if the session is still valid: the account is
@@ -368,12 +391,38 @@ fn token_digest(token: &str) -> Vec<u8> {
 /// For an active account with this email, stores a new single-use reset
 /// token (only its hash) and returns the address and the token to send.
 /// `None` for anything else; the caller answers the same either way.
+///
+/// Throttled per email (counted whether or not an account has it, so the
+/// refusal reveals nothing either) and per client address.
 pub async fn start_password_reset(
     pool: &PgPool,
     email_input: &str,
+    client_address: &str,
 ) -> Result<Option<(String, String)>, AppError> {
     let email = parse_email(email_input)
         .map_err(|message| AppError::invalid(FormErrors::new().with("email", message)))?;
+    let reservation = throttle::reserve(
+        pool,
+        Action::PasswordReset,
+        &email.to_lowercase(),
+        client_address,
+    )
+    .await?;
+    if let Reservation::Refused(refused) = reservation {
+        let message = match refused {
+            Refused::Email(_) => format!(
+                "A reset link for this email was asked for several times in the last hour. \
+                 If an account exists for it, the link is in its inbox (check the spam folder too). \
+                 You can ask for another in {}.",
+                refused.readable_wait()
+            ),
+            Refused::Client(_) => format!(
+                "Too many reset links were asked for from your network in the last hour. Try again in {}.",
+                refused.readable_wait()
+            ),
+        };
+        return Err(AppError::LimitReached(message).with_status());
+    }
     let user: Option<(Uuid, String)> =
         sqlx::query_as("select id, email from users where lower(email) = lower($1) and is_active")
             .bind(&email)
@@ -465,12 +514,16 @@ pub async fn make_admin(pool: &PgPool, email_input: &str) -> Result<bool, sqlx::
     Ok(updated.rows_affected() > 0)
 }
 
-/// Removes rows that no longer matter: old login failures and spent tokens.
+/// Removes rows that no longer matter: old login failures and other
+/// throttled attempts, spent tokens.
 pub async fn delete_expired(pool: &PgPool) -> Result<(), sqlx::Error> {
     sqlx::query("delete from login_failures where failed_at < now() - interval '1 day'")
         .execute(pool)
         .await?;
     sqlx::query("delete from password_reset_tokens where expires_at < now() - interval '1 day'")
+        .execute(pool)
+        .await?;
+    sqlx::query("delete from throttled_attempts where attempted_at < now() - interval '1 day'")
         .execute(pool)
         .await?;
     Ok(())

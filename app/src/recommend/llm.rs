@@ -21,6 +21,10 @@ const MAX_EXPLANATION_CHARS: usize = 600;
 const MAX_SUMMARY_CHARS: usize = 1000;
 /// The part of each description the model sees.
 const DESCRIPTION_CHARS: usize = 240;
+/// The most of a model's answer that is read. A valid answer (ten courses
+/// with explanations of at most 600 characters) is under 20 KiB; a model or
+/// proxy gone wrong could otherwise send more than the server can hold.
+pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
 
 /// A model and its share of learners in the A/B test.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +121,8 @@ pub enum ModelFailure {
     Http(u16),
     Unreachable(String),
     InvalidOutput(String),
+    /// The answer was longer than [`MAX_ANSWER_BYTES`]; the rest was not read.
+    TooLarge,
 }
 
 impl fmt::Display for ModelFailure {
@@ -127,6 +133,9 @@ impl fmt::Display for ModelFailure {
             ModelFailure::Http(status) => write!(f, "HTTP {status}"),
             ModelFailure::Unreachable(detail) => write!(f, "unreachable: {detail}"),
             ModelFailure::InvalidOutput(detail) => write!(f, "invalid output: {detail}"),
+            ModelFailure::TooLarge => {
+                write!(f, "answer too large (over {} KiB)", MAX_ANSWER_BYTES / 1024)
+            }
         }
     }
 }
@@ -213,12 +222,9 @@ impl ModelProvider {
         if !status.is_success() {
             return Err(ModelFailure::Http(status.as_u16()));
         }
-        let completion: Completion = response.json().await.map_err(|error| {
-            if error.is_timeout() {
-                ModelFailure::Timeout
-            } else {
-                ModelFailure::InvalidOutput(format!("not a chat completion: {error}"))
-            }
+        let body = read_at_most(response, MAX_ANSWER_BYTES).await?;
+        let completion: Completion = serde_json::from_slice(&body).map_err(|error| {
+            ModelFailure::InvalidOutput(format!("not a chat completion: {error}"))
         })?;
         let content = completion
             .choices
@@ -228,6 +234,22 @@ impl ModelProvider {
             .ok_or_else(|| ModelFailure::InvalidOutput("no message content".to_owned()))?;
         check_answer(&content, shortlist, completion.usage.unwrap_or_default())
     }
+}
+
+/// The body as it arrives, piece by piece, given up on as soon as it is
+/// longer than `limit` (whatever its Content-Length said, if it said any).
+async fn read_at_most(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, ModelFailure> {
+    let mut body = Vec::new();
+    while let Some(piece) = response.chunk().await.map_err(request_failure)? {
+        if body.len() + piece.len() > limit {
+            return Err(ModelFailure::TooLarge);
+        }
+        body.extend_from_slice(&piece);
+    }
+    Ok(body)
 }
 
 fn request_failure(error: reqwest::Error) -> ModelFailure {

@@ -8,7 +8,7 @@
 //! built-in answer and the failure is stored with it.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,18 @@ use crate::profile::service::newest_version;
 const MODEL_SHORTLIST: usize = 25;
 /// History shows this many recommendations, newest first.
 const HISTORY_LENGTH: i64 = 50;
+/// How long an unfinished request keeps its slot. Far longer than a request
+/// takes (the model's timeout is 20 s by default), and a request that ends
+/// in any way gives its slot back at once; this only frees the slots of
+/// requests whose server stopped in the middle.
+const RESERVATION_MINUTES: i32 = 15;
+/// Questions the model turns away as off-topic cost the learner no request,
+/// but each was a model call: they have an allowance of their own, this many
+/// times the daily limit.
+const OFF_TOPIC_ALLOWANCE_FACTOR: u32 = 3;
+/// The longest wait between looks at a request with the same token that is
+/// still being answered.
+const MAX_POLL_INTERVAL: StdDuration = StdDuration::from_secs(1);
 
 /// The learner as their newest profile snapshot has them.
 fn learner_from(state: ProfileState, question: Option<String>) -> Learner {
@@ -44,20 +56,31 @@ fn learner_from(state: ProfileState, question: Option<String>) -> Learner {
     }
 }
 
-/// Requests in the rolling 24 hours before now.
+/// Requests in the rolling 24 hours before now, counting those being
+/// answered right now.
 pub async fn quota(pool: &PgPool, limit: u32, user_id: Uuid) -> Result<Quota, AppError> {
     let (used, oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
-        "select count(*), min(created_at) from recommendations
-         where user_id = $1 and created_at > now() - interval '24 hours'",
+        "select (select count(*) from recommendations
+                 where user_id = $1 and created_at > now() - interval '24 hours')
+              + (select count(*) from recommendation_reservations
+                 where user_id = $1 and off_topic_at is null
+                   and reserved_at > now() - make_interval(mins => $2)),
+                (select min(created_at) from recommendations
+                 where user_id = $1 and created_at > now() - interval '24 hours')",
     )
     .bind(user_id)
+    .bind(RESERVATION_MINUTES)
     .fetch_one(pool)
     .await?;
-    Ok(Quota {
+    Ok(quota_from(limit, used, oldest))
+}
+
+fn quota_from(limit: u32, used: i64, oldest: Option<DateTime<Utc>>) -> Quota {
+    Quota {
         limit,
         used: u32::try_from(used).unwrap_or(u32::MAX),
         next_free_at: oldest.map(|oldest| crate::time::readable(oldest + Duration::hours(24))),
-    })
+    }
 }
 
 fn limit_reached(quota: &Quota) -> AppError {
@@ -71,6 +94,202 @@ fn limit_reached(quota: &Quota) -> AppError {
             .unwrap_or_default()
     ))
     .with_status()
+}
+
+fn off_topic_allowance_used(count: i64, oldest: Option<DateTime<Utc>>) -> AppError {
+    AppError::LimitReached(format!(
+        "You have asked {count} questions in the last 24 hours that were not about learning. {}",
+        oldest
+            .map(|at| format!(
+                "You can ask again at {}.",
+                crate::time::readable(at + Duration::hours(24))
+            ))
+            .unwrap_or_default()
+    ))
+    .with_status()
+}
+
+/// A learner's slot for one request, held from before any expensive work
+/// until the request ends: storing its answer turns it into that
+/// recommendation, an off-topic answer from the model keeps it in the
+/// off-topic allowance, and anything else gives it back.
+struct Reservation {
+    pool: PgPool,
+    user_id: Uuid,
+    request_id: Uuid,
+    settled: bool,
+}
+
+impl Reservation {
+    /// Gives the slot back, unless the request used it.
+    async fn end(mut self) {
+        if self.settled {
+            return;
+        }
+        self.settled = true;
+        if let Err(error) = release(&self.pool, self.user_id, self.request_id).await {
+            tracing::error!(%error, request_id = %self.request_id, "a recommendation slot was not given back");
+        }
+    }
+
+    /// Keeps the slot as an off-topic answer (with its message, for a repeat
+    /// of the same token).
+    async fn keep_as_off_topic(&mut self, message: &str) -> Result<(), AppError> {
+        sqlx::query(
+            "update recommendation_reservations set off_topic_at = now(), off_topic_message = $3
+             where user_id = $1 and request_id = $2",
+        )
+        .bind(self.user_id)
+        .bind(self.request_id)
+        .bind(message)
+        .execute(&self.pool)
+        .await?;
+        self.settled = true;
+        Ok(())
+    }
+}
+
+/// A request dropped midway (its client went away) gives its slot back too.
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let (pool, user_id, request_id) = (self.pool.clone(), self.user_id, self.request_id);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(error) = release(&pool, user_id, request_id).await {
+                    tracing::error!(%error, %request_id, "a recommendation slot was not given back");
+                }
+            });
+        }
+    }
+}
+
+async fn release(pool: &PgPool, user_id: Uuid, request_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "delete from recommendation_reservations
+         where user_id = $1 and request_id = $2 and off_topic_at is null",
+    )
+    .bind(user_id)
+    .bind(request_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// What asking for a slot found.
+enum Slot {
+    Reserved(Reservation),
+    /// This token's recommendation is stored already.
+    Answered,
+    /// The model turned this token's question away; its message.
+    AnsweredOffTopic(String),
+    /// A request with this token is being answered right now.
+    InFlight,
+}
+
+#[derive(sqlx::FromRow)]
+struct SlotCounts {
+    answered: bool,
+    off_topic_message: Option<String>,
+    in_flight: bool,
+    stored: i64,
+    oldest_stored: Option<DateTime<Utc>>,
+    open: i64,
+    off_topic: i64,
+    oldest_off_topic: Option<DateTime<Utc>>,
+}
+
+/// Takes one of the learner's slots for `request_id`, or says why not.
+/// The count (stored answers and open slots) and the new slot are one
+/// transaction under a per-learner lock, so parallel requests take the last
+/// slot one at a time and only one of them gets it.
+async fn reserve(
+    pool: &PgPool,
+    daily_limit: u32,
+    user_id: Uuid,
+    request_id: Uuid,
+) -> Result<Slot, AppError> {
+    let mut transaction = pool.begin().await?;
+    sqlx::query(
+        "select pg_advisory_xact_lock(hashtextextended('recommendations:' || $1::text, 0))",
+    )
+    .bind(user_id)
+    .execute(&mut *transaction)
+    .await?;
+    // The learner's own leftovers: off-topic answers out of their window and
+    // slots of requests that never ended.
+    sqlx::query(
+        "delete from recommendation_reservations
+         where user_id = $1
+           and (off_topic_at < now() - interval '24 hours'
+                or (off_topic_at is null and reserved_at < now() - make_interval(mins => $2)))",
+    )
+    .bind(user_id)
+    .bind(RESERVATION_MINUTES)
+    .execute(&mut *transaction)
+    .await?;
+    let counts: SlotCounts = sqlx::query_as(
+        r#"
+        select
+            exists (select 1 from recommendations where user_id = $1 and request_id = $2) as answered,
+            (select off_topic_message from recommendation_reservations
+             where user_id = $1 and request_id = $2) as off_topic_message,
+            exists (select 1 from recommendation_reservations
+                    where user_id = $1 and request_id = $2 and off_topic_at is null) as in_flight,
+            (select count(*) from recommendations
+             where user_id = $1 and created_at > now() - interval '24 hours') as stored,
+            (select min(created_at) from recommendations
+             where user_id = $1 and created_at > now() - interval '24 hours') as oldest_stored,
+            (select count(*) from recommendation_reservations
+             where user_id = $1 and off_topic_at is null) as open,
+            (select count(*) from recommendation_reservations
+             where user_id = $1 and off_topic_at is not null) as off_topic,
+            (select min(off_topic_at) from recommendation_reservations
+             where user_id = $1 and off_topic_at is not null) as oldest_off_topic
+        "#,
+    )
+    .bind(user_id)
+    .bind(request_id)
+    .fetch_one(&mut *transaction)
+    .await?;
+    if counts.answered {
+        return Ok(Slot::Answered);
+    }
+    if let Some(message) = counts.off_topic_message {
+        return Ok(Slot::AnsweredOffTopic(message));
+    }
+    if counts.in_flight {
+        return Ok(Slot::InFlight);
+    }
+    if counts.stored + counts.open >= i64::from(daily_limit) {
+        return Err(limit_reached(&quota_from(
+            daily_limit,
+            counts.stored + counts.open,
+            counts.oldest_stored,
+        )));
+    }
+    // Every open slot may still end as an off-topic answer.
+    let off_topic_allowance = i64::from(daily_limit.saturating_mul(OFF_TOPIC_ALLOWANCE_FACTOR));
+    if counts.off_topic + counts.open >= off_topic_allowance {
+        return Err(off_topic_allowance_used(
+            counts.off_topic,
+            counts.oldest_off_topic,
+        ));
+    }
+    sqlx::query("insert into recommendation_reservations (user_id, request_id) values ($1, $2)")
+        .bind(user_id)
+        .bind(request_id)
+        .execute(&mut *transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(Slot::Reserved(Reservation {
+        pool: pool.clone(),
+        user_id,
+        request_id,
+        settled: false,
+    }))
 }
 
 pub async fn page(
@@ -259,7 +478,8 @@ struct Answer {
 }
 
 /// Answers "recommend me courses" for the learner, with an optional question.
-/// `request_id` is the form's one-time token: a repeat returns the first answer.
+/// `request_id` is the form's one-time token: a repeat returns the first
+/// answer (waiting for it while it is being made).
 pub async fn recommend(
     pool: &PgPool,
     settings: &RecommendSettings,
@@ -267,20 +487,62 @@ pub async fn recommend(
     request_id: Uuid,
     question: Option<String>,
 ) -> Result<RecommendOutcome, AppError> {
-    if let Some(existing) = by_request(pool, user_id, request_id).await? {
-        return Ok(RecommendOutcome::Recommended(existing));
-    }
+    let mut poll_interval = StdDuration::from_millis(50);
+    let mut reservation = loop {
+        match reserve(pool, settings.daily_limit, user_id, request_id).await? {
+            Slot::Reserved(reservation) => break reservation,
+            Slot::Answered => return answered(pool, user_id, request_id).await,
+            Slot::AnsweredOffTopic(message) => return Ok(RecommendOutcome::OffTopic { message }),
+            Slot::InFlight => {
+                tokio::time::sleep(poll_interval).await;
+                poll_interval = (poll_interval * 2).min(MAX_POLL_INTERVAL);
+            }
+        }
+    };
     let started = Instant::now();
-    let quota = quota(pool, settings.daily_limit, user_id).await?;
-    if quota.remaining() == 0 {
-        return Err(limit_reached(&quota));
+    let outcome = answer(pool, settings, &mut reservation, question, started).await;
+    reservation.end().await;
+    match outcome? {
+        Answered::Stored => answered(pool, user_id, request_id).await,
+        Answered::OffTopic(message) => Ok(RecommendOutcome::OffTopic { message }),
     }
+}
+
+async fn answered(
+    pool: &PgPool,
+    user_id: Uuid,
+    request_id: Uuid,
+) -> Result<RecommendOutcome, AppError> {
+    by_request(pool, user_id, request_id)
+        .await?
+        .map(RecommendOutcome::Recommended)
+        .ok_or_else(|| {
+            tracing::error!(%request_id, "a stored recommendation could not be read back");
+            AppError::Internal.with_status()
+        })
+}
+
+/// How a request with a slot ended.
+enum Answered {
+    Stored,
+    OffTopic(String),
+}
+
+/// The work a slot pays for: candidates, ranking, the model, storing.
+async fn answer(
+    pool: &PgPool,
+    settings: &RecommendSettings,
+    reservation: &mut Reservation,
+    question: Option<String>,
+    started: Instant,
+) -> Result<Answered, AppError> {
+    let user_id = reservation.user_id;
     if let Some(question) = &question {
         let topics = ranker::topic_words(question);
         if !topics.is_empty() && !catalog_covers(pool, &topics).await? {
-            return Ok(RecommendOutcome::OffTopic {
-                message: super::model::off_topic_message(question),
-            });
+            return Ok(Answered::OffTopic(super::model::off_topic_message(
+                question,
+            )));
         }
     }
 
@@ -336,7 +598,8 @@ pub async fn recommend(
                     usage,
                 },
                 Ok(ModelAnswer::OffTopic { message }) => {
-                    return Ok(RecommendOutcome::OffTopic { message });
+                    reservation.keep_as_off_topic(&message).await?;
+                    return Ok(Answered::OffTopic(message));
                 }
                 Err(failure) => {
                     tracing::warn!(model = %requested_model, %failure, "model failed; answering with the built-in ranker");
@@ -348,34 +611,21 @@ pub async fn recommend(
     };
     let latency_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     store(
-        pool,
-        settings.daily_limit,
-        user_id,
-        request_id,
+        reservation,
         profile_version,
         question.as_deref(),
         &answer,
         latency_ms,
     )
     .await?;
-    by_request(pool, user_id, request_id)
-        .await?
-        .map(RecommendOutcome::Recommended)
-        .ok_or_else(|| {
-            tracing::error!(%request_id, "a stored recommendation could not be read back");
-            AppError::Internal.with_status()
-        })
+    Ok(Answered::Stored)
 }
 
-/// Stores an answer, unless the same request was stored meanwhile. The quota
-/// is checked again under a per-learner lock, so two requests racing for the
-/// last free slot cannot both get it.
-#[allow(clippy::too_many_arguments)]
+/// Stores an answer in the slot it was reserved with: the recommendation and
+/// the end of the reservation commit together, so every count sees one of
+/// them, never both or neither.
 async fn store(
-    pool: &PgPool,
-    daily_limit: u32,
-    user_id: Uuid,
-    request_id: Uuid,
+    reservation: &mut Reservation,
     profile_version: i32,
     question: Option<&str>,
     answer: &Answer,
@@ -391,29 +641,9 @@ async fn store(
         })
         .collect();
     let course_ids: Vec<Uuid> = answer.picks.iter().map(|pick| pick.course_id).collect();
-    let mut transaction = pool.begin().await?;
-    sqlx::query(
-        "select pg_advisory_xact_lock(hashtextextended('recommendations:' || $1::text, 0))",
-    )
-    .bind(user_id)
-    .execute(&mut *transaction)
-    .await?;
-    let (used, already_stored): (i64, bool) = sqlx::query_as(
-        "select count(*) filter (where created_at > now() - interval '24 hours'),
-                coalesce(bool_or(request_id = $2), false)
-         from recommendations where user_id = $1 and (created_at > now() - interval '24 hours' or request_id = $2)",
-    )
-    .bind(user_id)
-    .bind(request_id)
-    .fetch_one(&mut *transaction)
-    .await?;
-    if already_stored {
-        return Ok(());
-    }
-    if used >= i64::from(daily_limit) {
-        drop(transaction);
-        return Err(limit_reached(&quota(pool, daily_limit, user_id).await?));
-    }
+    let mut transaction = reservation.pool.begin().await?;
+    // Nothing when the same token was stored meanwhile (only possible after
+    // its first request outlived its reservation).
     sqlx::query(
         r#"
         insert into recommendations
@@ -421,10 +651,11 @@ async fn store(
              course_explanations, llm_model, requested_model, fallback_reason, kind,
              latency_ms, prompt_tokens, completion_tokens)
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+        on conflict (user_id, request_id) do nothing
         "#,
     )
-    .bind(user_id)
-    .bind(request_id)
+    .bind(reservation.user_id)
+    .bind(reservation.request_id)
     .bind(profile_version)
     .bind(question)
     .bind(&course_ids)
@@ -444,7 +675,13 @@ async fn store(
     .bind(answer.usage.completion_tokens)
     .execute(&mut *transaction)
     .await?;
+    sqlx::query("delete from recommendation_reservations where user_id = $1 and request_id = $2")
+        .bind(reservation.user_id)
+        .bind(reservation.request_id)
+        .execute(&mut *transaction)
+        .await?;
     transaction.commit().await?;
+    reservation.settled = true;
     Ok(())
 }
 

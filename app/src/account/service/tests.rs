@@ -263,13 +263,13 @@ async fn changing_the_password_ends_other_sessions(pool: PgPool) {
 async fn reset_tokens_are_hashed_single_use_and_expire(pool: PgPool) {
     let signed_in = registered(&pool, "forgetful@example.test").await;
     assert_eq!(
-        start_password_reset(&pool, "stranger@example.test")
+        start_password_reset(&pool, "stranger@example.test", "10.0.0.6")
             .await
             .unwrap(),
         None
     );
 
-    let (address, token) = start_password_reset(&pool, "FORGETFUL@example.test")
+    let (address, token) = start_password_reset(&pool, "FORGETFUL@example.test", "10.0.0.6")
         .await
         .unwrap()
         .unwrap();
@@ -312,7 +312,7 @@ async fn reset_tokens_are_hashed_single_use_and_expire(pool: PgPool) {
         "{reused}"
     );
 
-    let (_, expiring) = start_password_reset(&pool, "forgetful@example.test")
+    let (_, expiring) = start_password_reset(&pool, "forgetful@example.test", "10.0.0.6")
         .await
         .unwrap()
         .unwrap();
@@ -347,4 +347,273 @@ async fn making_an_admin_ends_their_sessions(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(again.user.role, Role::Admin);
+}
+
+// --- limits that must hold for parallel bursts, not only one by one ---
+
+/// Runs `count` copies of an attempt at once, each given its number.
+async fn burst<T, F>(count: usize, attempt: impl Fn(usize) -> F) -> Vec<T>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T> + Send + 'static,
+{
+    let mut attempts = tokio::task::JoinSet::new();
+    for number in 0..count {
+        attempts.spawn(attempt(number));
+    }
+    attempts.join_all().await
+}
+
+/// How many answers were the wrong-credentials message, and how many were
+/// throttling.
+fn tally_logins(answers: &[Result<SignedIn, AppError>]) -> (usize, usize) {
+    let mut wrong = 0;
+    let mut throttled = 0;
+    for answer in answers {
+        match answer {
+            Err(AppError::Invalid(errors))
+                if errors.message.as_deref() == Some(WRONG_CREDENTIALS) =>
+            {
+                wrong += 1
+            }
+            Err(AppError::TooManyAttempts { .. }) => throttled += 1,
+            other => panic!("unexpected answer {other:?}"),
+        }
+    }
+    (wrong, throttled)
+}
+
+/// The limit-reached messages among `answers`; panics on anything but
+/// success or a limit.
+fn limit_messages<T: std::fmt::Debug>(answers: &[Result<T, AppError>]) -> Vec<String> {
+    answers
+        .iter()
+        .filter_map(|answer| match answer {
+            Ok(_) => None,
+            Err(AppError::LimitReached(message)) => Some(message.clone()),
+            Err(other) => panic!("unexpected error {other:?}"),
+        })
+        .collect()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_parallel_burst_of_guesses_is_held_to_the_account_limit(pool: PgPool) {
+    registered(&pool, "burst@example.test").await;
+    let answers = burst(30, |number| {
+        let pool = pool.clone();
+        async move {
+            authenticate(
+                &pool,
+                "burst@example.test",
+                "guess guess",
+                &format!("10.2.0.{number}"),
+            )
+            .await
+        }
+    })
+    .await;
+    assert_eq!(
+        tally_logins(&answers),
+        (
+            MAX_FAILURES_PER_ACCOUNT as usize,
+            30 - MAX_FAILURES_PER_ACCOUNT as usize
+        )
+    );
+    assert_eq!(
+        count(&pool, "select count(*) from login_failures").await,
+        MAX_FAILURES_PER_ACCOUNT
+    );
+    assert!(matches!(
+        authenticate(&pool, "burst@example.test", PASSWORD, "10.3.0.1").await,
+        Err(AppError::TooManyAttempts { .. })
+    ));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_parallel_burst_from_one_client_is_held_to_the_client_limit(pool: PgPool) {
+    let answers = burst(30, |number| {
+        let pool = pool.clone();
+        async move {
+            authenticate(
+                &pool,
+                &format!("user{number}@example.test"),
+                "guess guess",
+                "10.4.0.1",
+            )
+            .await
+        }
+    })
+    .await;
+    assert_eq!(
+        tally_logins(&answers),
+        (
+            MAX_FAILURES_PER_CLIENT as usize,
+            30 - MAX_FAILURES_PER_CLIENT as usize
+        )
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_right_password_still_works_after_a_few_failures(pool: PgPool) {
+    registered(&pool, "typo@example.test").await;
+    for _ in 0..MAX_FAILURES_PER_ACCOUNT - 1 {
+        let _ = authenticate(&pool, "typo@example.test", "a typo here", "10.5.0.1").await;
+    }
+    authenticate(&pool, "typo@example.test", PASSWORD, "10.5.0.1")
+        .await
+        .unwrap();
+    assert_eq!(count(&pool, "select count(*) from login_failures").await, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_parallel_burst_of_sign_ups_from_one_client_is_held_to_the_limit(pool: PgPool) {
+    let answers = burst(25, |number| {
+        let pool = pool.clone();
+        async move {
+            sign_up(
+                &pool,
+                &format!("new{number}@example.test"),
+                PASSWORD,
+                PASSWORD,
+                "10.6.0.1",
+            )
+            .await
+        }
+    })
+    .await;
+    let refused = limit_messages(&answers);
+    let allowed = throttle::SIGN_UP.per_client as usize;
+    assert_eq!(refused.len(), 25 - allowed);
+    assert!(
+        refused[0].contains("from your network") && refused[0].contains("minutes"),
+        "{}",
+        refused[0]
+    );
+    assert_eq!(
+        count(&pool, "select count(*) from users").await,
+        allowed as i64
+    );
+    // Another address is not affected.
+    sign_up(
+        &pool,
+        "elsewhere@example.test",
+        PASSWORD,
+        PASSWORD,
+        "10.6.0.2",
+    )
+    .await
+    .unwrap();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn this_machine_is_limited_per_email_only(pool: PgPool) {
+    // A proxy on the same host, or the browser tests: one address for all.
+    let allowed = throttle::SIGN_UP.per_client;
+    for number in 0..=allowed {
+        sign_up(
+            &pool,
+            &format!("local{number}@example.test"),
+            PASSWORD,
+            PASSWORD,
+            "127.0.0.1",
+        )
+        .await
+        .unwrap();
+    }
+    for number in 0..=throttle::PASSWORD_RESET.per_client {
+        start_password_reset(&pool, &format!("local{number}@example.test"), "::1")
+            .await
+            .unwrap();
+    }
+    for _ in 0..throttle::PASSWORD_RESET.per_email - 1 {
+        start_password_reset(&pool, "local0@example.test", "::1")
+            .await
+            .unwrap();
+    }
+    assert!(matches!(
+        start_password_reset(&pool, "local0@example.test", "::1").await,
+        Err(AppError::LimitReached(_))
+    ));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sign_ups_are_limited_per_email_but_form_mistakes_are_free(pool: PgPool) {
+    // Refused before the throttle: no hash was needed to find these wrong.
+    for _ in 0..5 {
+        field_error(
+            sign_up(&pool, "same@example.test", "short", "short", "10.7.0.1").await,
+            "password",
+        );
+    }
+    sign_up(&pool, "same@example.test", PASSWORD, PASSWORD, "10.7.0.1")
+        .await
+        .unwrap();
+    for client in ["10.7.0.2", "10.7.0.3"] {
+        field_error(
+            sign_up(&pool, "SAME@example.test", PASSWORD, PASSWORD, client).await,
+            "email",
+        );
+    }
+    match sign_up(&pool, "same@example.test", PASSWORD, PASSWORD, "10.7.0.4").await {
+        Err(AppError::LimitReached(message)) => {
+            assert!(message.contains("with this email address"), "{message}")
+        }
+        other => panic!("expected the per-email limit, got {other:?}"),
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn reset_requests_are_limited_per_email_alike_for_unknown_addresses(pool: PgPool) {
+    registered(&pool, "known@example.test").await;
+    let mut refusals = Vec::new();
+    for email in ["known@example.test", "unknown@example.test"] {
+        let answers = burst(12, |number| {
+            let pool = pool.clone();
+            async move { start_password_reset(&pool, email, &format!("10.8.0.{number}")).await }
+        })
+        .await;
+        let refused = limit_messages(&answers);
+        assert_eq!(
+            refused.len(),
+            12 - throttle::PASSWORD_RESET.per_email as usize,
+            "{email}"
+        );
+        refusals.push(refused[0].clone());
+    }
+    assert_eq!(
+        count(&pool, "select count(*) from password_reset_tokens").await,
+        throttle::PASSWORD_RESET.per_email
+    );
+    // The refusal tells nothing about whether an account exists.
+    assert_eq!(refusals[0], refusals[1]);
+    assert!(
+        refusals[0].contains("If an account exists"),
+        "{}",
+        refusals[0]
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_parallel_burst_of_reset_requests_from_one_client_is_held_to_the_limit(pool: PgPool) {
+    let answers = burst(25, |number| {
+        let pool = pool.clone();
+        async move {
+            start_password_reset(&pool, &format!("someone{number}@example.test"), "10.9.0.1").await
+        }
+    })
+    .await;
+    let refused = limit_messages(&answers);
+    assert_eq!(
+        refused.len(),
+        25 - throttle::PASSWORD_RESET.per_client as usize
+    );
+    assert!(refused[0].contains("from your network"), "{}", refused[0]);
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from throttled_attempts where action = 'password_reset'"
+        )
+        .await,
+        throttle::PASSWORD_RESET.per_client
+    );
 }

@@ -393,6 +393,22 @@ fn offered(request: &Request) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A valid answer: the first three courses offered, in reverse order.
+fn three_picks(request: &Request) -> ResponseTemplate {
+    let offered = offered(request);
+    assert!(offered.len() >= 3 && offered.len() <= 25, "{offered:?}");
+    let picks: Vec<Value> = offered
+        .iter()
+        .take(3)
+        .rev()
+        .map(|(id, title)| json!({"id": id, "score": 80, "explanation": format!("Model says: {title} fits.")}))
+        .collect();
+    ResponseTemplate::new(200).set_body_json(completion(
+        &json!({"off_topic": false, "summary": "Three picks from the model.", "courses": picks})
+            .to_string(),
+    ))
+}
+
 async fn model_answering(template: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -415,17 +431,7 @@ async fn a_models_valid_answer_is_stored_as_the_model_gave_it(pool: PgPool) {
         .respond_with(|request: &Request| {
             let body: Value = serde_json::from_slice(&request.body).unwrap();
             assert_eq!(body["model"], MODEL);
-            let offered = offered(request);
-            assert!(offered.len() >= 3 && offered.len() <= 25, "{offered:?}");
-            let picks: Vec<Value> = offered
-                .iter()
-                .take(3)
-                .rev()
-                .map(|(id, title)| json!({"id": id, "score": 80, "explanation": format!("Model says: {title} fits.")}))
-                .collect();
-            ResponseTemplate::new(200).set_body_json(completion(
-                &json!({"off_topic": false, "summary": "Three picks from the model.", "courses": picks}).to_string(),
-            ))
+            three_picks(request)
         })
         .expect(1)
         .mount(&server)
@@ -638,6 +644,204 @@ async fn learners_in_the_builtin_arm_never_reach_the_model(pool: PgPool) {
         (row.llm_model.as_str(), row.fallback_reason.as_deref()),
         (BUILTIN_MODEL, None)
     );
+}
+
+// --- the quota is taken before the work it pays for ---
+
+async fn model_calls(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().len()
+}
+
+async fn reservations(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("select count(*) from recommendation_reservations")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn parallel_requests_for_the_last_slot_make_one_model_call(pool: PgPool) {
+    catalog(&pool).await;
+    let user_id = data_learner(&pool, "racer@example.test").await;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(|request: &Request| {
+            three_picks(request).set_delay(StdDuration::from_millis(300))
+        })
+        .mount(&server)
+        .await;
+    let settings = RecommendSettings {
+        daily_limit: 3,
+        ..with_model(&server, StdDuration::from_secs(5))
+    };
+    // Two of three used: one request left.
+    for _ in 0..2 {
+        recommended(ask(&pool, &builtin_only(), user_id, None).await.unwrap());
+    }
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (pool, settings) = (pool.clone(), settings.clone());
+        requests
+            .spawn(async move { ask(&pool, &settings, user_id, Some("data engineering")).await });
+    }
+    let answers = requests.join_all().await;
+    let refused = answers
+        .iter()
+        .filter(|answer| matches!(answer, Err(error) if error.status_code() == 429))
+        .count();
+    assert_eq!(refused, 7, "{answers:?}");
+    assert_eq!(model_calls(&server).await, 1);
+    let rows = stored_rows(&pool).await;
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.iter().filter(|row| row.llm_model == MODEL).count(), 1);
+    assert_eq!(reservations(&pool).await, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_double_submit_makes_one_model_call(pool: PgPool) {
+    catalog(&pool).await;
+    let user_id = data_learner(&pool, "double@example.test").await;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(|request: &Request| {
+            three_picks(request).set_delay(StdDuration::from_millis(300))
+        })
+        .mount(&server)
+        .await;
+    let settings = with_model(&server, StdDuration::from_secs(5));
+    let token = Uuid::new_v4();
+    let (first, second) = tokio::join!(
+        recommend(&pool, &settings, user_id, token, None),
+        recommend(&pool, &settings, user_id, token, None),
+    );
+    let (first, second) = (recommended(first.unwrap()), recommended(second.unwrap()));
+    assert_eq!(first.id, second.id);
+    assert_eq!(first.model, MODEL);
+    assert_eq!(model_calls(&server).await, 1);
+    assert_eq!(quota(&pool, 10, user_id).await.unwrap().used, 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn off_topic_model_answers_are_free_but_have_their_own_allowance(pool: PgPool) {
+    catalog(&pool).await;
+    let user_id = data_learner(&pool, "chatty@example.test").await;
+    let server = model_answering(ResponseTemplate::new(200).set_body_json(completion(
+        &json!({"off_topic": true, "message": "I can only help with learning."}).to_string(),
+    )))
+    .await;
+    let settings = RecommendSettings {
+        daily_limit: 1,
+        ..with_model(&server, StdDuration::from_secs(5))
+    };
+    // About a catalog topic, so only the model can tell it is off-topic.
+    let question = Some("write me a poem about python".to_owned());
+    let token = Uuid::new_v4();
+    for _ in 0..2 {
+        let outcome = recommend(&pool, &settings, user_id, token, question.clone())
+            .await
+            .unwrap();
+        assert_eq!(
+            outcome,
+            RecommendOutcome::OffTopic {
+                message: "I can only help with learning.".into()
+            }
+        );
+    }
+    assert_eq!(
+        model_calls(&server).await,
+        1,
+        "a repeat of the token does not ask the model again"
+    );
+    let allowance = OFF_TOPIC_ALLOWANCE_FACTOR as usize;
+    for _ in 1..allowance {
+        let outcome = ask(&pool, &settings, user_id, question.as_deref())
+            .await
+            .unwrap();
+        assert!(matches!(outcome, RecommendOutcome::OffTopic { .. }));
+    }
+    assert_eq!(model_calls(&server).await, allowance);
+    assert_eq!(quota(&pool, 1, user_id).await.unwrap().used, 0, "free");
+
+    let refused = ask(&pool, &settings, user_id, question.as_deref())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status_code(), 429);
+    assert!(
+        refused.to_string().contains("not about learning"),
+        "{refused}"
+    );
+    assert_eq!(
+        model_calls(&server).await,
+        allowance,
+        "no model call when refused"
+    );
+    assert!(stored_rows(&pool).await.is_empty());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_request_that_fails_gives_its_slot_back(pool: PgPool) {
+    // No catalog: nothing to recommend, a 404 after the slot was taken.
+    let user_id = register(&pool, "early@example.test", PASSWORD, PASSWORD)
+        .await
+        .unwrap()
+        .user
+        .id;
+    let settings = RecommendSettings {
+        daily_limit: 1,
+        provider: None,
+    };
+    for _ in 0..2 {
+        let failed = ask(&pool, &settings, user_id, None).await.unwrap_err();
+        assert_eq!(failed.status_code(), 404, "{failed}");
+    }
+    assert_eq!(reservations(&pool).await, 0);
+    assert_eq!(quota(&pool, 1, user_id).await.unwrap().used, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_request_abandoned_midway_gives_its_slot_back(pool: PgPool) {
+    catalog(&pool).await;
+    let user_id = data_learner(&pool, "leaver@example.test").await;
+    let server = model_answering(
+        ResponseTemplate::new(200)
+            .set_body_json(completion("{}"))
+            .set_delay(StdDuration::from_secs(5)),
+    )
+    .await;
+    let settings = RecommendSettings {
+        daily_limit: 1,
+        ..with_model(&server, StdDuration::from_secs(10))
+    };
+    // The client goes away while the model is thinking.
+    let abandoned = tokio::time::timeout(
+        StdDuration::from_millis(500),
+        ask(&pool, &settings, user_id, Some("data engineering")),
+    )
+    .await;
+    assert!(abandoned.is_err());
+    let mut waited = 0;
+    while reservations(&pool).await > 0 && waited < 50 {
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+        waited += 1;
+    }
+    assert_eq!(reservations(&pool).await, 0);
+    assert_eq!(quota(&pool, 1, user_id).await.unwrap().used, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_oversized_model_answer_falls_back(pool: PgPool) {
+    catalog(&pool).await;
+    let huge = completion(&"x".repeat(300 * 1024));
+    let reason = falls_back(
+        &pool,
+        "huge@example.test",
+        ResponseTemplate::new(200).set_body_json(huge),
+        StdDuration::from_secs(5),
+    )
+    .await;
+    assert_eq!(reason, "answer too large (over 256 KiB)");
 }
 
 #[sqlx::test(migrations = "../migrations")]
