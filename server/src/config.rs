@@ -272,6 +272,25 @@ mod tests {
         }
     }
 
+    fn serve_config(arguments: &[&str]) -> ServeConfig {
+        let mut all = vec!["server", "serve"];
+        all.extend_from_slice(arguments);
+        match Cli::parse_from(all).command {
+            Some(Command::Serve(serve)) => serve,
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn https_is_recognised_however_it_is_capitalised() {
+        let config = serve_config(&["--public-url", "HTTPS://Learn.Example.COM/Path/"]);
+        assert!(config.uses_https(), "Secure cookies and HSTS");
+        assert_eq!(config.public_url(), "https://learn.example.com/Path");
+        let local = serve_config(&["--site-addr", "127.0.0.1:3000"]);
+        assert!(!local.uses_https());
+        assert_eq!(local.public_url(), "http://127.0.0.1:3000");
+    }
+
     #[test]
     fn an_empty_catalog_file_skips_the_import() {
         let cli = Cli::parse_from(["server", "serve", "--catalog-file", ""]);
