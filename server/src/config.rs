@@ -276,7 +276,7 @@ mod tests {
         let mut all = vec!["server", "serve"];
         all.extend_from_slice(arguments);
         match Cli::parse_from(all).command {
-            Some(Command::Serve(serve)) => serve,
+            Some(Command::Serve(serve)) => *serve,
             other => panic!("parsed as {other:?}"),
         }
     }
