@@ -89,25 +89,24 @@ impl FormRedirects {
         }
     }
 
-    fn signature(&self, error_path: &str, error: &str) -> String {
+    /// The MAC of a form error and the server function it came from.
+    fn mac(&self, error_path: &str, error: &str) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
             .expect("HMAC takes a key of any length");
         mac.update(error_path.as_bytes());
         mac.update(&[0]);
         mac.update(error.as_bytes());
-        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        mac
+    }
+
+    fn signature(&self, error_path: &str, error: &str) -> String {
+        URL_SAFE_NO_PAD.encode(self.mac(error_path, error).finalize().into_bytes())
     }
 
     fn verify(&self, error_path: &str, error: &str, signature: &str) -> bool {
-        let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
-            return false;
-        };
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
-            .expect("HMAC takes a key of any length");
-        mac.update(error_path.as_bytes());
-        mac.update(&[0]);
-        mac.update(error.as_bytes());
-        mac.verify_slice(&signature).is_ok()
+        URL_SAFE_NO_PAD
+            .decode(signature)
+            .is_ok_and(|signature| self.mac(error_path, error).verify_slice(&signature).is_ok())
     }
 
     /// The redirect target as a path on this site, its form error signed.

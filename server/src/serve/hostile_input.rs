@@ -30,8 +30,7 @@ use sqlx::PgPool;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
 
-use super::{ServeConfig, route_list, router};
-use crate::config::RecommendationConfig;
+use super::{route_list, router};
 use crate::import_catalog::{import, parse_catalog};
 
 /// Long enough for any hang to be a hang, short enough to finish the run.
@@ -135,28 +134,7 @@ impl Site {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let origin = format!("http://{address}");
-        let config = ServeConfig {
-            site_addr: address,
-            // Absent in a test run; static files are 404s, which is fine here.
-            site_root: "target/site".to_owned(),
-            catalog_file: Default::default(),
-            tag_categories_file: Default::default(),
-            public_url: Some(origin.clone()),
-            session_inactivity_days: 14,
-            smtp_url: None,
-            mail_from: "AcmeLearn <no-reply@acmelearn.invalid>".to_owned(),
-            mail_outbox_dir: None,
-            catalog_cache_seconds: 60,
-            page_cache_megabytes: 16,
-            recommendations: RecommendationConfig {
-                recommendations_per_day: 10,
-                llm_base_url: None,
-                llm_api_key: None,
-                llm_model: None,
-                llm_models: None,
-                llm_timeout_seconds: 20,
-            },
-        };
+        let config = super::tests::test_config(address, Some(origin.clone()));
         let app = router(pool, &config).await.unwrap();
         tokio::spawn(async move {
             // Client addresses feed the throttles, as in production.

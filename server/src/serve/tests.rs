@@ -20,15 +20,18 @@ const CATALOG: &str = r#"[
    "contents": "Module 1: Heat - keeping it cooking."}
 ]"#;
 
-async fn app_with_catalog(pool: PgPool) -> Router {
-    let courses = parse_catalog(CATALOG, "test.json").unwrap();
-    import(&pool, &courses, &HashMap::new()).await.unwrap();
-    let config = ServeConfig {
-        site_addr: "127.0.0.1:0".parse().unwrap(),
+/// The settings tests serve with: no mail, no model, the caches on.
+pub(super) fn test_config(
+    site_addr: std::net::SocketAddr,
+    public_url: Option<String>,
+) -> ServeConfig {
+    ServeConfig {
+        site_addr,
+        // Absent in a test run; static files are 404s, which is fine here.
         site_root: "target/site".to_owned(),
         catalog_file: Default::default(),
         tag_categories_file: Default::default(),
-        public_url: None,
+        public_url,
         session_inactivity_days: 14,
         smtp_url: None,
         mail_from: "AcmeLearn <no-reply@acmelearn.invalid>".to_owned(),
@@ -43,7 +46,13 @@ async fn app_with_catalog(pool: PgPool) -> Router {
             llm_models: None,
             llm_timeout_seconds: 20,
         },
-    };
+    }
+}
+
+async fn app_with_catalog(pool: PgPool) -> Router {
+    let courses = parse_catalog(CATALOG, "test.json").unwrap();
+    import(&pool, &courses, &HashMap::new()).await.unwrap();
+    let config = test_config("127.0.0.1:0".parse().unwrap(), None);
     router(pool, &config).await.unwrap()
 }
 
