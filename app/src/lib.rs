@@ -18,7 +18,7 @@ mod time;
 mod ui;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -35,6 +35,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="description" content="AcmeLearn helps you find the right course to learn next."/>
                 <meta name="theme-color" content="#1f4e79"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // The stylesheet's name carries its hash (hash-files), which only
+                // the server knows: it is written here, in the shell.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -52,7 +55,6 @@ pub fn App() -> impl IntoView {
     account::provide_auth();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/acmelearn.css"/>
         <Title text="AcmeLearn"/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>

@@ -66,14 +66,21 @@ const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
 /// Answers that carry a learner's data stay out of every shared and disk
 /// cache; the back button asks the server again.
 pub const PRIVATE: &str = "private, no-store";
-/// Pages anyone may see: a browser may keep them but must ask whether they
-/// changed before showing them again.
+/// Pages and files anyone may see: a browser may keep them but must ask
+/// whether they changed before using them again.
 const REVALIDATE: &str = "no-cache";
+
+/// The bundle under /pkg when its names carry their content's hash: a new
+/// release has new names, so a browser never needs to ask again.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 #[derive(Clone, Copy)]
 pub struct SecurityHeaders {
     /// HSTS only makes sense (and is only honoured) over HTTPS.
     pub https: bool,
+    /// Whether the files under /pkg have hashed names (cargo-leptos
+    /// `hash-files`); unhashed, they are revalidated like any other file.
+    pub hashed_bundle: bool,
 }
 
 pub async fn add_security_headers(
@@ -81,11 +88,14 @@ pub async fn add_security_headers(
     request: Request,
     next: Next,
 ) -> Response {
-    let cache_control = cache_control_for(&request);
+    let cache_control = cache_control_for(&request, settings.hashed_bundle);
     if !settings.https && arrived_over_https(&request) {
         warn_once_about_http_public_url();
     }
     let mut response = next.run(request).await;
+    // A missing file's 404 must not be kept a year under a name that may
+    // exist after the next deploy.
+    let response_is_ok = response.status().is_success();
     let headers = response.headers_mut();
     set_default(
         headers,
@@ -114,22 +124,22 @@ pub async fn add_security_headers(
             HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
         );
     }
-    let is_page = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
     match cache_control {
+        RequestKind::Bundle if response_is_ok => set_default(
+            headers,
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(IMMUTABLE),
+        ),
         RequestKind::Personal => set_default(
             headers,
             header::CACHE_CONTROL,
             HeaderValue::from_static(PRIVATE),
         ),
-        RequestKind::Anonymous if is_page => set_default(
+        RequestKind::Anonymous | RequestKind::Bundle => set_default(
             headers,
             header::CACHE_CONTROL,
             HeaderValue::from_static(REVALIDATE),
         ),
-        RequestKind::Anonymous => {}
     }
     response
 }
@@ -156,16 +166,24 @@ fn warn_once_about_http_public_url() {
     });
 }
 
+#[derive(Debug, PartialEq, Eq)]
 enum RequestKind {
+    /// A hashed file of the bundle: the same name is the same bytes forever.
+    Bundle,
     /// Signed in, or a server function: the answer may be about someone.
     Personal,
+    /// Anything else: kept, but checked with the server before each use.
     Anonymous,
 }
 
-fn cache_control_for(request: &Request) -> RequestKind {
-    let server_function = request.uri().path().starts_with("/api/");
+fn cache_control_for(request: &Request, hashed_bundle: bool) -> RequestKind {
+    let path = request.uri().path();
+    if hashed_bundle && path.starts_with("/pkg/") {
+        return RequestKind::Bundle;
+    }
+    let server_function = path.starts_with("/api/");
     let carries_session = request.headers().contains_key(header::COOKIE);
-    let export = request.uri().path().starts_with("/admin/");
+    let export = path.starts_with("/admin/");
     if server_function || carries_session || export {
         RequestKind::Personal
     } else {
@@ -180,6 +198,35 @@ fn set_default(headers: &mut HeaderMap, name: header::HeaderName, value: HeaderV
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn request(path: &str, cookie: bool) -> Request {
+        let mut request = Request::get(path);
+        if cookie {
+            request = request.header(header::COOKIE, "acmelearn_session=x");
+        }
+        request.body(axum::body::Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn only_the_hashed_bundle_is_kept_forever_and_personal_answers_never() {
+        use RequestKind::*;
+        for (path, cookie, hashed, kind) in [
+            ("/pkg/acmelearn.0a1b2c3d.wasm", false, true, Bundle),
+            ("/pkg/acmelearn.0a1b2c3d.wasm", true, true, Bundle),
+            ("/pkg/acmelearn.wasm", false, false, Anonymous),
+            ("/favicon.svg", false, true, Anonymous),
+            ("/courses", false, true, Anonymous),
+            ("/courses", true, true, Personal),
+            ("/api/profile/get", false, true, Personal),
+            ("/admin/export/users", false, true, Personal),
+        ] {
+            assert_eq!(
+                cache_control_for(&request(path, cookie), hashed),
+                kind,
+                "{path}"
+            );
+        }
+    }
 
     #[test]
     fn a_page_policy_admits_only_scripts_with_its_nonce() {

@@ -100,6 +100,9 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
     if let Some(name) = option_env!("LEPTOS_OUTPUT_NAME") {
         leptos_options.output_name = name.into();
     }
+    // Likewise whether the bundle's file names carry their hashes (a build
+    // outside cargo-leptos, such as `cargo test`, has plain names).
+    leptos_options.hash_files = option_env!("LEPTOS_HASH_FILES") == Some("true");
     let state = AppState {
         leptos_options: leptos_options.clone(),
         pool: pool.clone(),
@@ -220,6 +223,7 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
         .layer(from_fn_with_state(
             SecurityHeaders {
                 https: config.uses_https(),
+                hashed_bundle: leptos_options.hash_files,
             },
             add_security_headers,
         ))
