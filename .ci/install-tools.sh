@@ -95,7 +95,7 @@ if [ "${INSTALL_BROWSER:-1}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 
-# --- npm packages: Playwright and binaryen's wasm-opt --------------------------
+# --- npm packages: Playwright, binaryen's wasm-opt, resvg (install icons) -----
 # Debian's binaryen silently breaks the release WASM; npm's binaryen works.
 if [ ! -x "$ROOT_DIR/end2end/node_modules/.bin/wasm-opt" ] \
   || [ ! -d "$ROOT_DIR/end2end/node_modules/@playwright/test" ] \

@@ -22,6 +22,9 @@ step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 step "formatting and lints"
 cargo fmt --all --check
 make --no-print-directory lint
+# The install icons are rendered from public/favicon.svg; committed ones must
+# be what it renders to.
+node .ci/make-icons.mjs --check
 
 step "PostgreSQL for the tests"
 # sqlx::test creates (and drops) one database per test through this

@@ -35,6 +35,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="description" content="AcmeLearn helps you find the right course to learn next."/>
                 <meta name="theme-color" content="#1f4e79"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
                 // The stylesheet's name carries its hash (hash-files), which only
                 // the server knows: it is written here, in the shell.
                 <HashedStylesheet options=options.clone() id="leptos"/>
