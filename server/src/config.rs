@@ -101,6 +101,12 @@ pub struct ServeConfig {
     /// decides whether cookies are marked Secure (https). Default: http://SITE_ADDR.
     #[arg(long, env = "PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Reverse proxies in front of this server, by address (comma-separated,
+    /// e.g. 127.0.0.1,10.0.0.5). A request from one of them is counted for
+    /// throttling under the client it names in X-Forwarded-For; without this,
+    /// every visitor behind a proxy shares the proxy's address (and its limits).
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Sessions end after this many days without a visit.
     #[arg(long, env = "SESSION_INACTIVITY_DAYS", default_value_t = 14)]
     pub session_inactivity_days: u32,
@@ -289,6 +295,17 @@ mod tests {
         let local = serve_config(&["--site-addr", "127.0.0.1:3000"]);
         assert!(!local.uses_https());
         assert_eq!(local.public_url(), "http://127.0.0.1:3000");
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_of_addresses() {
+        let config = serve_config(&["--trusted-proxies", "127.0.0.1,10.0.0.5,::1"]);
+        assert_eq!(config.trusted_proxies.len(), 3);
+        assert!(serve_config(&[]).trusted_proxies.is_empty());
+        assert!(
+            Cli::try_parse_from(["server", "serve", "--trusted-proxies", "proxy.local"]).is_err(),
+            "a name is refused at start, not ignored"
+        );
     }
 
     #[test]

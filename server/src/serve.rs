@@ -133,6 +133,7 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
     tracing::info!("emails go to {}", mailer.describe());
     let account_settings = AccountSettings {
         public_url: config.public_url(),
+        trusted_proxies: config.trusted_proxies.clone(),
     };
     let recommend_settings = config
         .recommendations

@@ -27,4 +27,7 @@ pub use pages::*;
 pub struct AccountSettings {
     /// Where the site is reached, for links in emails (`PUBLIC_URL`).
     pub public_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` names the client
+    /// (`TRUSTED_PROXIES`); see `session::client_address`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }

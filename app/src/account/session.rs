@@ -1,7 +1,7 @@
 //! The signed-in user of the current request, kept in a tower-sessions
 //! session stored in PostgreSQL. Server-only.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
 use tower_sessions::Session;
@@ -118,11 +118,94 @@ pub async fn require_admin() -> Result<CurrentUser, AppError> {
     }
 }
 
-/// The client's address, for throttling. Behind a proxy every client shares
-/// the proxy's address, which only makes throttling stricter.
+/// The client's address, for throttling: the peer of the connection, or,
+/// when that is one of the configured reverse proxies, the client it names in
+/// `X-Forwarded-For`. An unconfigured proxy makes every visitor share its
+/// address (and so its limits).
 pub async fn client_address() -> String {
-    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-        .await
-        .map(|ConnectInfo(address)| address.ip().to_string())
-        .unwrap_or_else(|_| "unknown".to_owned())
+    let Ok(ConnectInfo(peer)) = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await else {
+        return "unknown".to_owned();
+    };
+    let trusted = leptos::prelude::use_context::<super::AccountSettings>()
+        .map(|settings| settings.trusted_proxies)
+        .unwrap_or_default();
+    if trusted.is_empty() {
+        return peer.ip().to_string();
+    }
+    let forwarded: Vec<String> = leptos::prelude::use_context::<http::request::Parts>()
+        .map(|request| {
+            request
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| value.split(','))
+                .map(|hop| hop.trim().to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    client_behind(peer.ip(), &forwarded, &trusted).to_string()
+}
+
+/// Walks `X-Forwarded-For` from the nearest hop outwards while the hop that
+/// handed the request on is a trusted proxy: the first address not vouched
+/// for by one is the client. Entries left of it are whatever the client
+/// wrote, so they are never believed.
+fn client_behind(peer: IpAddr, forwarded_for: &[String], trusted: &[IpAddr]) -> IpAddr {
+    let mut client = peer;
+    for hop in forwarded_for.iter().rev() {
+        if !trusted.contains(&client) {
+            break;
+        }
+        match hop.parse::<IpAddr>() {
+            Ok(address) => client = address,
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hops(list: &[&str]) -> Vec<String> {
+        list.iter().map(|hop| (*hop).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_client_is_the_first_address_no_trusted_proxy_vouches_for() {
+        let proxy: IpAddr = "10.0.0.5".parse().unwrap();
+        let edge: IpAddr = "10.0.0.6".parse().unwrap();
+        let visitor: IpAddr = "203.0.113.7".parse().unwrap();
+        // No proxies configured or an untrusted peer: the header is ignored.
+        assert_eq!(
+            client_behind(visitor, &hops(&["198.51.100.1"]), &[]),
+            visitor
+        );
+        assert_eq!(
+            client_behind(visitor, &hops(&["198.51.100.1"]), &[proxy]),
+            visitor
+        );
+        // One proxy in front.
+        assert_eq!(
+            client_behind(proxy, &hops(&["203.0.113.7"]), &[proxy]),
+            visitor
+        );
+        // Two proxies; a forged entry left of the real client is not believed.
+        assert_eq!(
+            client_behind(
+                proxy,
+                &hops(&["1.2.3.4", "203.0.113.7", "10.0.0.6"]),
+                &[proxy, edge]
+            ),
+            visitor
+        );
+        // A proxy that forwards no header, or a garbled one: the proxy itself.
+        assert_eq!(client_behind(proxy, &[], &[proxy]), proxy);
+        assert_eq!(
+            client_behind(proxy, &hops(&["not an address"]), &[proxy]),
+            proxy
+        );
+    }
 }

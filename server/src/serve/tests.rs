@@ -32,6 +32,7 @@ pub(super) fn test_config(
         catalog_file: Default::default(),
         tag_categories_file: Default::default(),
         public_url,
+        trusted_proxies: Vec::new(),
         session_inactivity_days: 14,
         smtp_url: None,
         mail_from: "AcmeLearn <no-reply@acmelearn.invalid>".to_owned(),
