@@ -128,15 +128,8 @@ impl FormRedirects {
             .filter(|pair| !pair.is_empty() && !is_signature(pair))
             .map(str::to_owned)
             .collect();
-        let decoded: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-            .map(|(name, value)| (name.into_owned(), value.into_owned()))
-            .collect();
-        let value_of = |name: &str| {
-            decoded
-                .iter()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.as_str())
-        };
+        let decoded = decoded_query(query);
+        let value_of = |name: &str| value_of(&decoded, name);
         if let Some(error) = value_of(ERROR) {
             let error = if error.len() > MAX_ERROR_BYTES {
                 // An error that quotes a huge field would make a Location no
@@ -190,15 +183,8 @@ impl FormRedirects {
     /// For a page asked for with an error in its address: the same address
     /// without it, unless the error is one this server signed.
     fn without_forged_error(&self, query: &str) -> Option<String> {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-            .map(|(name, value)| (name.into_owned(), value.into_owned()))
-            .collect();
-        let value_of = |name: &str| {
-            pairs
-                .iter()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.as_str())
-        };
+        let pairs = decoded_query(query);
+        let value_of = |name: &str| value_of(&pairs, name);
         let error = value_of(ERROR)?;
         let genuine = value_of(SIGNATURE).is_some_and(|signature| {
             self.verify(value_of(ERROR_PATH).unwrap_or_default(), error, signature)
@@ -216,6 +202,20 @@ impl FormRedirects {
                 .finish(),
         )
     }
+}
+
+fn decoded_query(query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect()
+}
+
+/// The first value of `name` in a decoded query.
+fn value_of<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
@@ -244,17 +244,23 @@ pub async fn keep_redirects_on_site(
     }
     // The host the browser asked (as the cross-site check accepts it), so a
     // `Referer` naming this server by its own address stays a path here.
-    let request_origin = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .map(|host| format!("{}://{host}", request.uri().scheme_str().unwrap_or("http")));
+    // Kept as it came; made an origin only for the few answers that redirect.
+    let host = request.headers().get(header::HOST).cloned();
+    let scheme = if request.uri().scheme_str() == Some("https") {
+        "https"
+    } else {
+        "http"
+    };
     let mut response = next.run(request).await;
     if let Some(location) = response
         .headers()
         .get(header::LOCATION)
         .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
     {
+        let request_origin = host
+            .as_ref()
+            .and_then(|host| host.to_str().ok())
+            .map(|host| format!("{scheme}://{host}"));
         let rewritten = redirects.rewrite_location(&location, request_origin.as_deref());
         if rewritten != location {
             match HeaderValue::from_str(&rewritten) {
