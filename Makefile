@@ -35,6 +35,7 @@ install:
 run: install
 	@$(with_database) \
 	cargo leptos build --release --precompress; \
+	node frontend/pwa/build.mjs target/site; \
 	echo; echo "AcmeLearn: http://127.0.0.1:3000  (Ctrl-C stops the server; make stop-db stops PostgreSQL)"; echo; \
 	LEPTOS_SITE_ROOT="$(ROOT)/target/site" exec "$(TARGET_DIR)/release/server" serve
 

@@ -45,6 +45,9 @@ cargo test --locked -p app -p server --features app/ssr hostile_input -- --nocap
 
 step "release build (what users get)"
 cargo leptos build --release --precompress
+# The service worker and the page script of the installable app, with the
+# precache list generated from the files just built.
+node frontend/pwa/build.mjs "$ROOT_DIR/target/site"
 
 step "end-to-end tests in Chromium"
 # A clean database for the browser journeys: dropped, then recreated and

@@ -11,6 +11,7 @@ pub mod context;
 mod error;
 #[cfg(feature = "ssr")]
 pub mod expiring_cache;
+pub mod offline;
 pub mod profile;
 pub mod recommend;
 #[cfg(feature = "ssr")]
@@ -26,6 +27,7 @@ pub use error::{AppError, FormErrors};
 
 /// The HTML document around the app, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let hydrates = !is_offline_page();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -40,8 +42,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // The stylesheet's name carries its hash (hash-files), which only
                 // the server knows: it is written here, in the shell.
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                {hydrates
+                    .then(|| {
+                        view! {
+                            <AutoReload options=options.clone()/>
+                            <HydrationScripts options/>
+                        }
+                    })}
+                // The installable app: service worker, offline banner, update
+                // prompt (frontend/pwa). Plain JavaScript, so it also runs where
+                // the WASM has not loaded.
+                <script type="module" src="/pwa.js"></script>
                 <MetaTags/>
             </head>
             <body>
@@ -49,6 +60,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Whether this render is the offline page (see [`offline`]).
+fn is_offline_page() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .is_some_and(|request| request.uri.path() == offline::OFFLINE_PATH)
+    }
+    #[cfg(not(feature = "ssr"))]
+    false
 }
 
 #[component]
@@ -88,6 +110,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/courses") view=catalog::CoursesPage ssr=SsrMode::Async/>
                     <Route path=path!("/courses/:slug") view=catalog::CoursePage ssr=SsrMode::Async/>
                     <Route path=path!("/tags") view=catalog::TagsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/offline") view=offline::OfflinePage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=account::SignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>

@@ -9,6 +9,7 @@ mod database;
 mod form_redirects;
 mod health;
 mod import_catalog;
+mod offline;
 mod page_cache;
 mod security_headers;
 mod seed_courses;

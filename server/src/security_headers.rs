@@ -20,6 +20,11 @@ use leptos::nonce::Nonce;
 pub const NO_CONTENT_POLICY: &str =
     "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/// The service worker's own policy (a worker's policy comes with its
+/// script): it fetches and caches the site's own pages and files, nothing
+/// else.
+pub const WORKER_POLICY: &str = "default-src 'none'; connect-src 'self'; script-src 'self'";
+
 /// The policy of a page whose inline scripts carry `nonce`.
 ///
 /// `'self'` in `script-src` admits the bundle under /pkg and the
@@ -89,6 +94,7 @@ pub async fn add_security_headers(
     next: Next,
 ) -> Response {
     let cache_control = cache_control_for(&request, settings.hashed_bundle);
+    let is_worker = request.uri().path() == SERVICE_WORKER;
     if !settings.https && arrived_over_https(&request) {
         warn_once_about_http_public_url();
     }
@@ -100,7 +106,11 @@ pub async fn add_security_headers(
     set_default(
         headers,
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(NO_CONTENT_POLICY),
+        HeaderValue::from_static(if is_worker {
+            WORKER_POLICY
+        } else {
+            NO_CONTENT_POLICY
+        }),
     );
     set_default(
         headers,
@@ -176,10 +186,30 @@ enum RequestKind {
     Anonymous,
 }
 
+/// Where the service worker is served (frontend/pwa builds it into the site).
+const SERVICE_WORKER: &str = "/sw.js";
+
+/// Files of the installed app that are the same for everyone, cookie or not,
+/// under fixed names: revalidated on every use, so a release reaches
+/// browsers at once (the worker first of all).
+fn is_shared_app_file(path: &str) -> bool {
+    matches!(
+        path,
+        SERVICE_WORKER
+            | "/pwa.js"
+            | "/manifest.webmanifest"
+            | "/favicon.svg"
+            | "/offline/catalog.json"
+    ) || path.starts_with("/icons/")
+}
+
 fn cache_control_for(request: &Request, hashed_bundle: bool) -> RequestKind {
     let path = request.uri().path();
     if hashed_bundle && path.starts_with("/pkg/") {
         return RequestKind::Bundle;
+    }
+    if is_shared_app_file(path) {
+        return RequestKind::Anonymous;
     }
     let server_function = path.starts_with("/api/");
     let carries_session = request.headers().contains_key(header::COOKIE);
@@ -214,6 +244,9 @@ mod tests {
             ("/pkg/acmelearn.0a1b2c3d.wasm", false, true, Bundle),
             ("/pkg/acmelearn.0a1b2c3d.wasm", true, true, Bundle),
             ("/pkg/acmelearn.wasm", false, false, Anonymous),
+            ("/sw.js", true, true, Anonymous),
+            ("/manifest.webmanifest", true, true, Anonymous),
+            ("/icons/icon-192.png", true, true, Anonymous),
             ("/favicon.svg", false, true, Anonymous),
             ("/courses", false, true, Anonymous),
             ("/courses", true, true, Personal),

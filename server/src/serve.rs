@@ -38,7 +38,8 @@ use crate::security_headers::{SecurityHeaders, add_security_headers};
 use crate::session_cache::{self, RecentSessions};
 use crate::session_store::PostgresSessions;
 use crate::{
-    ServerError, admin_export, control_characters, health, import_catalog, security_headers,
+    ServerError, admin_export, control_characters, health, import_catalog, offline,
+    security_headers,
 };
 
 /// How often expired sessions, old login failures and spent reset tokens go,
@@ -171,6 +172,7 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/admin/export/{name}", get(admin_export::admin_export))
+        .route("/offline/catalog.json", get(offline::offline_catalog))
         .leptos_routes_with_context(&state, routes, provide_services.clone(), {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
@@ -187,6 +189,7 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
     // middleware (13 % of the CPU of a cached catalog page).
     Ok(Router::new()
         .fallback_service(routes)
+        .layer(axum::middleware::from_fn(offline::label_learner_pages))
         .layer(sessions)
         .layer(from_fn_with_state(
             AllowedOrigin(config.public_url()),
@@ -215,6 +218,9 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
                 config.page_cache_megabytes.saturating_mul(1024 * 1024),
             ),
             serve_catalog_pages,
+        ))
+        .layer(axum::middleware::from_fn(
+            offline::render_offline_page_anonymously,
         ))
         // Before anything answers from memory or reads a form.
         .layer(axum::middleware::from_fn(

@@ -51,9 +51,24 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
     Ok(())
 }
 
+/// The browser drops what it keeps for the learner who leaves: the service
+/// worker's copies of their pages, the offline outbox, the saved catalog
+/// (`Clear-Site-Data: "storage"`). The page does the same itself, for a
+/// logout made offline, which gets no response.
+#[cfg(feature = "ssr")]
+fn forget_the_learner_on_this_device() {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::HeaderName::from_static("clear-site-data"),
+            http::HeaderValue::from_static("\"storage\""),
+        );
+    }
+}
+
 #[server(endpoint = "account/logout")]
 pub async fn log_out() -> Result<(), AppError> {
     session::end().await?;
+    forget_the_learner_on_this_device();
     redirect("/");
     Ok(())
 }
@@ -85,6 +100,7 @@ pub async fn deactivate_account(password: String) -> Result<(), AppError> {
     let pool = crate::context::pool()?;
     service::deactivate(&pool, user.id, &password).await?;
     session::end().await?;
+    forget_the_learner_on_this_device();
     tracing::info!(user_id = %user.id, "account deactivated");
     redirect("/login?deactivated=1");
     Ok(())

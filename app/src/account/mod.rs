@@ -15,7 +15,7 @@ mod session;
 mod throttle;
 
 #[cfg(feature = "ssr")]
-pub use session::{current_user, require_admin, require_user, user_in};
+pub use session::{current_user, named_user, require_admin, require_user, user_in};
 
 pub use api::*;
 pub use model::*;

@@ -83,6 +83,12 @@ pub async fn user_in(
     Ok(user)
 }
 
+/// The user id a session names, unchecked (no database): enough to label
+/// what a browser keeps for its learner, never to decide what they may see.
+pub async fn named_user(session: &Session) -> Option<Uuid> {
+    session.get(USER_ID).await.ok().flatten()
+}
+
 /// Sessions end after a stretch of inactivity, but the store only moves the
 /// expiry when the session is written. Writing once a day per active session
 /// keeps "inactive for N days" true without a database write per request.

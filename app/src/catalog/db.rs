@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{
     COUNTED_MATCHES, CatalogPage, CatalogQuery, CourseDetail, CourseHit, CourseSummary, Difficulty,
-    Highlighted, PAGE_SIZE, Sort, TagChoice, parse_syllabus,
+    Highlighted, OfflineCourse, PAGE_SIZE, Sort, TagChoice, parse_syllabus,
 };
 
 /// Markers `ts_headline` puts around matches; control characters, which
@@ -433,6 +433,42 @@ pub async fn tag_choices(pool: &PgPool) -> Result<Vec<TagChoice>, sqlx::Error> {
             })
             .collect()
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct OfflineRow {
+    #[sqlx(flatten)]
+    course: CourseRow,
+    description: String,
+    skills: Vec<String>,
+}
+
+/// Every course with the text the catalog's search reads, newest first: the
+/// copy a browser keeps to search the catalog with no network.
+pub async fn offline_catalog(pool: &PgPool) -> Result<Vec<OfflineCourse>, sqlx::Error> {
+    let rows: Vec<OfflineRow> = sqlx::query_as(&format!(
+        r#"
+        select c.id, c.slug, c.title, c.difficulty, c.duration, c.description,
+               {tags} as tags,
+               coalesce((select array_agg(s.name order by lower(s.name))
+                         from course_skills cs join skills s on s.id = cs.skill_id
+                         where cs.course_id = c.id), '{{}}') as skills
+        from courses c
+        order by c.created_at desc, lower(c.title)
+        "#,
+        tags = tags_of("c.id")
+    ))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(OfflineCourse {
+                course: row.course.into_summary()?,
+                description: row.description,
+                skills: row.skills,
+            })
+        })
+        .collect()
 }
 
 #[derive(sqlx::FromRow)]

@@ -96,6 +96,15 @@ pub fn course_path(slug: &str) -> String {
     format!("/courses/{slug}")
 }
 
+/// A course as the offline copy of the catalog keeps it: what a list shows
+/// and the text a search looks in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineCourse {
+    pub course: CourseSummary,
+    pub description: String,
+    pub skills: Vec<String>,
+}
+
 /// Text with the parts that matched a search marked, rendered as `<mark>`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Highlighted(pub Vec<(String, bool)>);

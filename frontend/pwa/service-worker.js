@@ -1,0 +1,222 @@
+// AcmeLearn's service worker: the app shell precached per release (Serwist,
+// the list generated from target/site at build time), pages kept for
+// offline reading, the catalog searchable offline.
+//
+// Which cache a page goes to is the rule everything else rests on:
+// - a page the server rendered for a learner (it says so in the
+//   x-acmelearn-learner header) goes only into that learner's cache, and a
+//   response for another learner deletes it;
+// - an anonymous catalog page goes into the shared catalog cache;
+// - admin pages, forms and every other request are never kept.
+// Every runtime cache is named for the release that rendered its pages, and
+// a new release's worker deletes the older ones when it takes over: a page
+// is never paired with another release's bundle.
+
+import { Serwist } from "serwist";
+
+import { searchSavedCatalog } from "./offline-search.js";
+
+/* global __ACMELEARN_RELEASE__ */
+const RELEASE = __ACMELEARN_RELEASE__;
+const CACHE_PREFIX = "acmelearn-";
+const CATALOG_CACHE = `${CACHE_PREFIX}catalog-${RELEASE}`;
+const LEARNER_CACHE_PREFIX = `${CACHE_PREFIX}learner-`;
+const learnerCache = (learner) => `${LEARNER_CACHE_PREFIX}${learner}-${RELEASE}`;
+const LEARNER_HEADER = "x-acmelearn-learner";
+const SAVED_CATALOG = "/offline/catalog.json";
+const OFFLINE_PAGE = "/offline";
+// A slow network is answered from the copy after this long; the network's
+// answer, when it comes, still refreshes the copy.
+const NETWORK_TIMEOUT_MS = 3000;
+
+const serwist = new Serwist({
+  precacheEntries: self.__SW_MANIFEST,
+  precacheOptions: { cleanupOutdatedCaches: true, concurrency: 4 },
+  // A new release waits until the learner accepts it ("Reload").
+  skipWaiting: false,
+  clientsClaim: true,
+  disableDevLogs: true,
+});
+
+/** Catalog pages: anyone's, kept in the shared cache when anonymous. */
+function isCatalogPage(url) {
+  return url.pathname === "/" || url.pathname === "/courses" || url.pathname === "/tags" ||
+    url.pathname.startsWith("/courses/");
+}
+
+/** The learner's own pages: kept only in their cache. */
+function isLearnerPage(url) {
+  return ["/profile", "/profile/history", "/recommendations", "/recommendations/history"]
+    .includes(url.pathname);
+}
+
+function timeout(ms) {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
+}
+
+async function ourCacheNames() {
+  return (await caches.keys()).filter((name) => name.startsWith(CACHE_PREFIX));
+}
+
+async function currentLearnerCaches() {
+  return (await ourCacheNames()).filter(
+    (name) => name.startsWith(LEARNER_CACHE_PREFIX) && name.endsWith(`-${RELEASE}`),
+  );
+}
+
+/** Keeps a page the network returned, in the one cache it belongs to. */
+async function keepPage(request, response) {
+  if (!response.ok || response.type !== "basic" || response.redirected) return;
+  const learner = response.headers.get(LEARNER_HEADER);
+  if (learner) {
+    const name = learnerCache(learner);
+    // One learner's pages on a device at a time: another learner's go.
+    for (const other of await ourCacheNames()) {
+      if (other.startsWith(LEARNER_CACHE_PREFIX) && other !== name) await caches.delete(other);
+    }
+    await (await caches.open(name)).put(request, response);
+  } else if (isCatalogPage(new URL(request.url))) {
+    await (await caches.open(CATALOG_CACHE)).put(request, response);
+  }
+}
+
+/** The copy of a page kept on this device, the learner's own first. */
+async function keptPage(request) {
+  for (const name of [...(await currentLearnerCaches()), CATALOG_CACHE]) {
+    const cache = await caches.open(name);
+    const copy = await cache.match(request);
+    if (copy) return copy;
+  }
+  return undefined;
+}
+
+async function offlinePage() {
+  return (await serwist.matchPrecache(OFFLINE_PAGE)) ??
+    new Response("You are offline.", { status: 503, headers: { "content-type": "text/plain" } });
+}
+
+/** Network first for a page we may keep; its copy when the network fails or is slow. */
+async function keptPageOrNetwork(event) {
+  const { request } = event;
+  const fromNetwork = fetch(request).then((response) => {
+    event.waitUntil(keepPage(request, response.clone()));
+    return response;
+  });
+  fromNetwork.catch(() => {});
+  const first = await Promise.race([fromNetwork.catch(() => null), timeout(NETWORK_TIMEOUT_MS)]);
+  if (first) return first;
+  const copy = await keptPage(request);
+  if (copy) return copy;
+  // Slow, with no copy: wait for the network after all; offline: say so.
+  return fromNetwork.catch(() => offlinePage());
+}
+
+/** Pages never kept (admin, forms, account): the network, or the offline page. */
+async function networkOrOfflinePage(request) {
+  try {
+    return await fetch(request);
+  } catch {
+    return offlinePage();
+  }
+}
+
+serwist.registerCapture(
+  ({ request, url }) => request.mode === "navigate" && url.origin === self.location.origin &&
+    (isCatalogPage(url) || isLearnerPage(url)),
+  ({ event }) => keptPageOrNetwork(event),
+);
+
+serwist.registerCapture(
+  ({ request, url }) => request.mode === "navigate" && url.origin === self.location.origin,
+  ({ request }) => networkOrOfflinePage(request),
+);
+
+// The catalog's search (a server function the hydrated page calls): the
+// server when it answers, the saved catalog when it does not.
+serwist.registerCapture(
+  ({ url }) => url.origin === self.location.origin && url.pathname === "/api/courses/search",
+  async ({ request }) => {
+    const body = await request.clone().text();
+    try {
+      return await fetch(request);
+    } catch (networkError) {
+      const saved = await savedCatalog();
+      if (!saved) throw networkError;
+      const page = searchSavedCatalog(saved.courses, JSON.parse(body).query, saved.savedAt);
+      return new Response(JSON.stringify(page), {
+        headers: { "content-type": "application/json" },
+      });
+    }
+  },
+  "POST",
+);
+
+serwist.addEventListeners();
+
+// A new release takes over: the older releases' pages and saved catalogs go
+// (their HTML names bundles this release no longer has).
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await ourCacheNames()) {
+      if (!name.endsWith(`-${RELEASE}`)) await caches.delete(name);
+    }
+  })());
+});
+
+async function savedCatalog() {
+  const cache = await caches.open(CATALOG_CACHE);
+  const response = await cache.match(SAVED_CATALOG);
+  if (!response) return undefined;
+  return { courses: await response.json(), savedAt: response.headers.get("date") };
+}
+
+/** "Save the catalog for offline": the catalog file and every page it lists. */
+async function saveCatalog(report) {
+  const cache = await caches.open(CATALOG_CACHE);
+  // Anonymous copies: the catalog is the same for everyone, and a copy
+  // without a learner's header can be shown to whoever is offline.
+  const get = (path) => fetch(path, { credentials: "omit" });
+  const catalogResponse = await get(SAVED_CATALOG);
+  if (!catalogResponse.ok) throw new Error(`the catalog answered ${catalogResponse.status}`);
+  const courses = await catalogResponse.clone().json();
+  await cache.put(SAVED_CATALOG, catalogResponse);
+  const pageCount = Math.max(1, Math.ceil(courses.length / 20));
+  const paths = ["/courses", "/tags"];
+  for (let page = 2; page <= pageCount; page += 1) paths.push(`/courses?page=${page}`);
+  for (const { course } of courses) paths.push(`/courses/${encodeURIComponent(course.slug)}`);
+  let done = 0;
+  const queue = [...paths];
+  // A few at a time: fast, without queueing the server behind one learner.
+  const worker = async () => {
+    for (let path = queue.shift(); path; path = queue.shift()) {
+      const response = await get(path);
+      if (response.ok) await cache.put(path, response);
+      done += 1;
+      if (done % 10 === 0 || done === paths.length) report({ done, total: paths.length });
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  return { courses: courses.length, pages: paths.length, savedAt: new Date().toISOString() };
+}
+
+async function keptCopyDate(url) {
+  const copy = await keptPage(new Request(url));
+  return copy?.headers.get("date") ?? null;
+}
+
+self.addEventListener("message", (event) => {
+  const port = event.ports[0];
+  const data = event.data ?? {};
+  if (!port) return;
+  if (data.type === "save-catalog") {
+    event.waitUntil(saveCatalog((progress) => port.postMessage({ type: "progress", ...progress }))
+      .then((saved) => port.postMessage({ type: "saved", ...saved }))
+      .catch((error) => port.postMessage({ type: "failed", message: String(error.message ?? error) })));
+  } else if (data.type === "saved-catalog") {
+    event.waitUntil(savedCatalog().then((saved) => port.postMessage(
+      saved ? { courses: saved.courses.length, savedAt: saved.savedAt } : null,
+    )));
+  } else if (data.type === "copy-date") {
+    event.waitUntil(keptCopyDate(data.url).then((date) => port.postMessage({ date })));
+  }
+});
