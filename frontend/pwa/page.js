@@ -7,6 +7,8 @@
 
 import { Serwist } from "@serwist/window";
 
+import { QUEUEABLE, profileOf } from "./outbox.js";
+
 const CACHE_PREFIX = "acmelearn-";
 const LOGOUT_PENDING = "acmelearn-logout-pending";
 const INSTALL_DISMISSED = "acmelearn-install-dismissed-at";
@@ -189,6 +191,116 @@ async function sendPendingLogout() {
   }
 }
 
+const KIND_NAMES = { profile: "your profile", rating: "a rating" };
+
+function profileList(profile) {
+  const rows = [
+    ["Goal", profile.learning_goal ?? "—"],
+    ["Level", profile.current_level ?? "—"],
+    ["Hours per week", profile.hours_per_week ?? "—"],
+    ["Interests", profile.interests.length > 0 ? profile.interests.join(", ") : "—"],
+  ];
+  return element("dl", {}, ...rows.flatMap(([term, value]) =>
+    [element("dt", {}, term), element("dd", {}, String(value))]));
+}
+
+/** What the outbox holds, said in the status bar; conflicts as a choice. */
+function showOutbox(bar) {
+  const status = element("p", { class: "pwa-outbox", role: "status" });
+  status.hidden = true;
+  bar.append(status);
+  const choices = element("div", { class: "pwa-conflicts" });
+  bar.append(choices);
+  const render = ({ changes = [], results = [], notice } = {}) => {
+    const waiting = changes.filter((change) => change.state === "waiting");
+    const sent = results.filter((result) => result.state === "sent");
+    status.replaceChildren();
+    if (notice) {
+      status.append(notice);
+    } else if (waiting.length > 0) {
+      const kinds = [...new Set(waiting.map((change) => KIND_NAMES[change.kind]))].join(" and ");
+      status.append(`${waiting.length === 1 ? "1 change" : `${waiting.length} changes`} made offline ` +
+        `waiting to be sent (${kinds}); they go when the network returns.`);
+    } else if (sent.length > 0) {
+      status.append("Your changes made offline were sent. ");
+      const reload = element("button", { type: "button", class: "button" }, "Reload");
+      reload.addEventListener("click", () => location.reload());
+      status.append(reload);
+    }
+    status.hidden = status.childNodes.length === 0;
+    choices.replaceChildren(...changes.filter((change) => change.state !== "waiting")
+      .map((change) => choiceFor(change, render)));
+  };
+  navigator.serviceWorker.addEventListener("message", ({ data }) => {
+    if (data?.type === "outbox") render(data);
+  });
+  return render;
+}
+
+/** A conflict (keep mine / keep the saved one) or a refusal (dismiss). */
+function choiceFor(change, render) {
+  const section = element("section", { class: "pwa-conflict", "aria-label": "A change made offline" });
+  const act = (label, type, primary) => {
+    const button = element("button", { type: "button", class: primary ? "button" : "button secondary" }, label);
+    button.addEventListener("click", async () => {
+      await ask({ type, id: change.id });
+      if (type === "keep-theirs" && change.kind === "profile") location.reload();
+    });
+    return button;
+  };
+  if (change.state === "conflict") {
+    section.append(
+      element("h2", {}, "Your profile changed elsewhere while you were offline"),
+      element("div", { class: "pwa-versions" },
+        element("div", {}, element("h3", {}, "Yours, made offline"), profileList(profileOf(change.fields))),
+        element("div", {}, element("h3", {}, `Saved now (version ${change.theirs.version})`),
+          profileList(change.theirs.profile))),
+      act("Keep mine", "keep-mine", true), " ", act("Keep the saved one", "keep-theirs", false));
+  } else {
+    section.append(
+      element("h2", {}, `A change made offline was not accepted (${KIND_NAMES[change.kind]})`),
+      element("p", {}, String(change.message ?? "").slice(0, 300)),
+      act("Dismiss", "keep-theirs", false));
+  }
+  return section;
+}
+
+/** Offline, a profile save or a rating goes into the outbox instead. */
+function queueChangesWhenOffline(render) {
+  addEventListener("submit", async (event) => {
+    const form = event.target;
+    if (navigator.onLine || !(form instanceof HTMLFormElement)) return;
+    const action = new URL(form.action, location.href).pathname;
+    if (!QUEUEABLE[action]) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const fields = [...new FormData(form, event.submitter)]
+      .filter(([, value]) => typeof value === "string");
+    const answer = await ask({ type: "queue", action, fields });
+    // Queued, the worker tells every page; otherwise say why here.
+    if (!answer?.change) {
+      render({ notice: "You are offline, and this change cannot be kept on this device: " +
+        "open your profile once online first. Nothing was saved." });
+    }
+  }, true);
+}
+
+/** Pages the hydrated app shows without loading them (its router changes the
+ * address itself) are fetched once more by the worker, so they are on the
+ * device too, and a learner's page tells the worker whose device it is. */
+function keepPagesShownByTheApp() {
+  for (const method of ["pushState", "replaceState"]) {
+    const original = history[method].bind(history);
+    history[method] = (state, unused, url) => {
+      const before = location.href;
+      original(state, unused, url);
+      if (navigator.onLine && location.href !== before) {
+        ask({ type: "keep-page", url: location.href });
+      }
+    };
+  }
+}
+
 function start() {
   if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
   const bar = statusBar();
@@ -200,7 +312,21 @@ function start() {
   sendPendingLogout();
   const worker = new Serwist("/sw.js", { scope: "/", type: "classic" });
   offerUpdates(bar, worker);
-  worker.register().then(() => navigator.serviceWorker.ready).then(offerCatalogForOffline);
+  const renderOutbox = showOutbox(bar);
+  queueChangesWhenOffline(renderOutbox);
+  // What the flush did reaches the page as the worker's "outbox" message.
+  const flush = async () => {
+    if (navigator.onLine) await ask({ type: "flush" });
+  };
+  addEventListener("online", flush);
+  const servedByWorker = navigator.serviceWorker.controller !== null;
+  keepPagesShownByTheApp();
+  worker.register().then(() => navigator.serviceWorker.ready).then(async () => {
+    if (!servedByWorker && navigator.onLine) await ask({ type: "keep-page", url: location.href });
+    offerCatalogForOffline();
+    ask({ type: "outbox" }).then((answer) => renderOutbox(answer ?? {}));
+    flush();
+  });
 }
 
 start();

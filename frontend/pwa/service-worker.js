@@ -15,6 +15,9 @@
 import { Serwist } from "serwist";
 
 import { searchSavedCatalog } from "./offline-search.js";
+import {
+  OUTBOX_SYNC_TAG, flushOutbox, keepMine, queueChange, queuedChanges, removeChange,
+} from "./outbox.js";
 
 /* global __ACMELEARN_RELEASE__ */
 const RELEASE = __ACMELEARN_RELEASE__;
@@ -83,8 +86,8 @@ async function keepPage(request, response) {
 /** The copy of a page kept on this device, the learner's own first. */
 async function keptPage(request) {
   for (const name of [...(await currentLearnerCaches()), CATALOG_CACHE]) {
-    const cache = await caches.open(name);
-    const copy = await cache.match(request);
+    // Looking must not create the cache (caches.open would).
+    const copy = (await caches.has(name)) ? await caches.match(request, { cacheName: name }) : undefined;
     if (copy) return copy;
   }
   return undefined;
@@ -164,8 +167,8 @@ self.addEventListener("activate", (event) => {
 });
 
 async function savedCatalog() {
-  const cache = await caches.open(CATALOG_CACHE);
-  const response = await cache.match(SAVED_CATALOG);
+  if (!(await caches.has(CATALOG_CACHE))) return undefined;
+  const response = await caches.match(SAVED_CATALOG, { cacheName: CATALOG_CACHE });
   if (!response) return undefined;
   return { courses: await response.json(), savedAt: response.headers.get("date") };
 }
@@ -204,19 +207,79 @@ async function keptCopyDate(url) {
   return copy?.headers.get("date") ?? null;
 }
 
+/** The learner whose pages this device keeps (one at a time), or null. */
+async function deviceLearner() {
+  const [name] = await currentLearnerCaches();
+  return name ? name.slice(LEARNER_CACHE_PREFIX.length, -(RELEASE.length + 1)) : null;
+}
+
+/** Tells every open page what the outbox holds now. */
+async function announceOutbox(results = []) {
+  const changes = await queuedChanges();
+  for (const client of await self.clients.matchAll({ type: "window" })) {
+    client.postMessage({ type: "outbox", changes, results });
+  }
+}
+
+// One flush at a time: `online` in two tabs and a sync must not send twice.
+let flushing = Promise.resolve();
+function flush() {
+  // Pages hear only of what happened: a flush with nothing to send says nothing.
+  flushing = flushing.then(() => flushOutbox().then(
+    (results) => (results.length > 0 ? announceOutbox(results) : undefined),
+    () => announceOutbox(),
+  ));
+  return flushing;
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === OUTBOX_SYNC_TAG) event.waitUntil(flush());
+});
+
+const answers = {
+  "save-catalog": (data, port) => saveCatalog((progress) => port.postMessage({ type: "progress", ...progress }))
+    .then((saved) => ({ type: "saved", ...saved }))
+    .catch((error) => ({ type: "failed", message: String(error.message ?? error) })),
+  "saved-catalog": () => savedCatalog().then((saved) =>
+    saved ? { courses: saved.courses.length, savedAt: saved.savedAt } : null),
+  "copy-date": (data) => keptCopyDate(data.url).then((date) => ({ date })),
+  queue: async (data) => {
+    const learner = await deviceLearner();
+    if (!learner) return { error: "no learner" };
+    const change = await queueChange({ learner, action: data.action, fields: data.fields });
+    await self.registration.sync?.register(OUTBOX_SYNC_TAG).catch(() => {});
+    await announceOutbox();
+    return { change };
+  },
+  // The page that installed the worker came before it: fetched again, so it
+  // too is on the device (and, for a learner, names them).
+  "keep-page": async (data) => {
+    const url = new URL(data.url, self.location.origin);
+    if (url.origin !== self.location.origin || !(isCatalogPage(url) || isLearnerPage(url))) return null;
+    const request = new Request(url, { credentials: "same-origin" });
+    await keepPage(request, await fetch(request));
+    return { kept: true };
+  },
+  outbox: async () => ({ changes: await queuedChanges() }),
+  flush: async () => {
+    await flush();
+    return { changes: await queuedChanges() };
+  },
+  "keep-mine": async (data) => {
+    await keepMine(data.id);
+    await flush();
+    return { changes: await queuedChanges() };
+  },
+  "keep-theirs": async (data) => {
+    await removeChange(data.id);
+    await announceOutbox();
+    return { changes: await queuedChanges() };
+  },
+};
+
 self.addEventListener("message", (event) => {
   const port = event.ports[0];
-  const data = event.data ?? {};
-  if (!port) return;
-  if (data.type === "save-catalog") {
-    event.waitUntil(saveCatalog((progress) => port.postMessage({ type: "progress", ...progress }))
-      .then((saved) => port.postMessage({ type: "saved", ...saved }))
-      .catch((error) => port.postMessage({ type: "failed", message: String(error.message ?? error) })));
-  } else if (data.type === "saved-catalog") {
-    event.waitUntil(savedCatalog().then((saved) => port.postMessage(
-      saved ? { courses: saved.courses.length, savedAt: saved.savedAt } : null,
-    )));
-  } else if (data.type === "copy-date") {
-    event.waitUntil(keptCopyDate(data.url).then((date) => port.postMessage({ date })));
-  }
+  const answer = answers[event.data?.type];
+  if (!port || !answer) return;
+  event.waitUntil(answer(event.data, port).then((reply) => port.postMessage(reply ?? null)));
 });
