@@ -141,8 +141,14 @@ test('a change queued by one learner is never sent for the next one on the devic
     .toEqual([]);
   expect(await outboxChanges(page)).toEqual([]);
   await context.setOffline(false);
-  // The logout made offline reaches the server when the network returns.
-  await expect(page.getByRole('banner').getByRole('link', { name: 'Log in' })).toBeVisible();
+  // The logout made offline reaches the server when the network returns
+  // (and the page reloads, signed out).
+  await expect
+    .poll(() => page.evaluate(() => localStorage.getItem('acmelearn-logout-pending')).catch(() => 'reloading'))
+    .toBeNull();
+  await page.waitForLoadState();
+  await page.goto('/profile');
+  await expect(page).toHaveURL(/\/login/);
 
   await signUp(page, uniqueEmail('second'));
   await workerControls(page);

@@ -1244,6 +1244,17 @@ fn catalog_cases() -> Vec<Case> {
             "/tags?%FF=%FF".to_owned(),
             "tags with invalid UTF-8, signed in",
         ),
+        // The offline page is rendered without the session, whoever asks.
+        (
+            Learner,
+            "/offline?next=%3Cscript%3E&__err=AAAA".to_owned(),
+            "offline page with junk, signed in",
+        ),
+        (
+            Anonymous,
+            "/offline/catalog.json?page=%00".to_owned(),
+            "offline catalog with junk",
+        ),
     ] {
         cases.push(Case::page(s, role, target, what));
     }
