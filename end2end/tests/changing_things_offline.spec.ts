@@ -159,3 +159,28 @@ test('a change queued by one learner is never sent for the next one on the devic
   await expect(page.getByRole('banner').getByRole('link', { name: first })).toBeVisible();
   await expect(await versions(page)).toHaveCount(1);
 });
+
+test('a rating given offline waits, and is stored when the network returns @needs-wasm', async ({
+  page,
+  context,
+}) => {
+  await signUp(page, uniqueEmail('rate-offline'));
+  await workerControls(page);
+  await page.getByRole('banner').getByRole('link', { name: 'For you' }).click();
+  await page.getByRole('button', { name: 'Recommend courses' }).click();
+  const card = page.locator('article.recommendation');
+  await expect(card.getByRole('radio', { name: '5 stars' })).toBeVisible();
+
+  await goOffline(context, page);
+  await card.getByRole('radio', { name: '5 stars' }).check();
+  await card.getByLabel('Feedback (optional)').fill('Rated on the train');
+  await card.getByRole('button', { name: 'Save rating' }).click();
+  await expect(outboxStatus(page)).toHaveText(/1 change made offline waiting to be sent \(a rating\)/);
+
+  await context.setOffline(false);
+  await expect(outboxStatus(page)).toHaveText(/Your changes made offline were sent/);
+  await page.goto('/recommendations');
+  const stored = page.locator('article.recommendation');
+  await expect(stored.getByRole('radio', { name: '5 stars' })).toBeChecked();
+  await expect(stored.getByLabel('Feedback (optional)')).toHaveValue('Rated on the train');
+});

@@ -31,8 +31,11 @@ test('a visitor can install AcmeLearn from the browser', async ({}, testInfo) =>
       .poll(async () => (await devtools.send('Page.getInstallabilityErrors')).installabilityErrors)
       .toEqual([]);
 
-    // Every icon the manifest names is there, and is a PNG of its stated size.
-    for (const icon of parsed.icons as { src: string; sizes: string; type: string }[]) {
+    // The install dialog shows a wide and a narrow screenshot.
+    const screenshots = parsed.screenshots as { src: string; sizes: string; type: string; form_factor: string }[];
+    expect(screenshots.map((shot) => shot.form_factor).sort()).toEqual(['narrow', 'wide']);
+    // Every icon and screenshot the manifest names is there, and is a PNG of its stated size.
+    for (const icon of [...parsed.icons, ...screenshots] as { src: string; sizes: string; type: string }[]) {
       const response = await page.request.get(icon.src);
       expect(response.status(), icon.src).toBe(200);
       expect(response.headers()['content-type']).toBe(icon.type);

@@ -201,6 +201,7 @@ fn is_shared_app_file(path: &str) -> bool {
             | "/favicon.svg"
             | "/offline/catalog.json"
     ) || path.starts_with("/icons/")
+        || path.starts_with("/screenshots/")
 }
 
 fn cache_control_for(request: &Request, hashed_bundle: bool) -> RequestKind {
