@@ -95,10 +95,12 @@ if [ "${INSTALL_BROWSER:-1}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 
-# --- npm packages: Playwright, binaryen's wasm-opt, resvg (install icons) -----
+# --- npm packages: Playwright, binaryen's wasm-opt, resvg (install icons), ----
+# Lighthouse (make bench-frontend).
 # Debian's binaryen silently breaks the release WASM; npm's binaryen works.
 if [ ! -x "$ROOT_DIR/end2end/node_modules/.bin/wasm-opt" ] \
   || [ ! -d "$ROOT_DIR/end2end/node_modules/@playwright/test" ] \
+  || [ ! -d "$ROOT_DIR/end2end/node_modules/lighthouse" ] \
   || [ "$ROOT_DIR/end2end/package-lock.json" -nt "$ROOT_DIR/end2end/node_modules/.package-lock.json" ]; then
   say "installing npm packages in end2end/"
   (cd "$ROOT_DIR/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
