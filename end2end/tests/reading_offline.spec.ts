@@ -86,6 +86,36 @@ test('a learner saves the catalog and reads and searches it with no network @nee
   await context.setOffline(false);
 });
 
+test('a catalog too large to save page by page is saved as one file, and its course pages open offline @needs-wasm', async ({
+  page,
+  context,
+}) => {
+  await page.goto('/courses');
+  await workerControls(page);
+  const course = page.getByRole('list', { name: 'Courses' }).getByRole('heading', { level: 2 }).last();
+  const title = (await course.innerText()).trim();
+  const path = await course.getByRole('link').getAttribute('href');
+  // As the button does, with the size above which only the file is saved
+  // lowered below this catalog's.
+  const saved = await page.evaluate(async () => {
+    const worker = (await navigator.serviceWorker.ready).active!;
+    return new Promise<{ type: string; wholePages: boolean; pages: number }>((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = ({ data }) => data.type !== 'progress' && resolve(data);
+      worker.postMessage({ type: 'save-catalog', wholePagesUpTo: 10 }, [channel.port2]);
+    });
+  });
+  expect(saved).toMatchObject({ type: 'saved', wholePages: false, pages: 2 });
+
+  await goOffline(context, page);
+  await page.goto(path!);
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  await expect(page.getByText(/this is the course as the catalog saved on this device/)).toBeVisible();
+  await page.getByRole('link', { name: 'Courses', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Course catalog' })).toBeVisible();
+  await context.setOffline(false);
+});
+
 test('a learner rereads their own pages offline, and logging out forgets them @needs-wasm', async ({
   page,
   context,

@@ -14,6 +14,7 @@
 
 import { Serwist } from "serwist";
 
+import { OFFLINE_PAGE_POLICY, savedCoursePage } from "./offline-pages.js";
 import { searchSavedCatalog } from "./offline-search.js";
 import {
   OUTBOX_SYNC_TAG, flushOutbox, keepMine, queueChange, queuedChanges, removeChange,
@@ -32,8 +33,16 @@ const OFFLINE_PAGE = "/offline";
 // answer, when it comes, still refreshes the copy.
 const NETWORK_TIMEOUT_MS = 3000;
 
+// A catalog up to this size is saved page by page (every course page as the
+// server renders it); a larger one as the catalog file alone, from which
+// course pages are written offline (see offline-pages.js).
+const WHOLE_PAGES_UP_TO = 500;
+
+const PRECACHE = self.__SW_MANIFEST;
+const STYLESHEET = PRECACHE.find((entry) => entry.url.endsWith(".css"))?.url;
+
 const serwist = new Serwist({
-  precacheEntries: self.__SW_MANIFEST,
+  precacheEntries: PRECACHE,
   precacheOptions: { cleanupOutdatedCaches: true, concurrency: 4 },
   // A new release waits until the learner accepts it ("Reload").
   skipWaiting: false,
@@ -108,10 +117,27 @@ async function keptPageOrNetwork(event) {
   fromNetwork.catch(() => {});
   const first = await Promise.race([fromNetwork.catch(() => null), timeout(NETWORK_TIMEOUT_MS)]);
   if (first) return first;
-  const copy = await keptPage(request);
+  const copy = (await keptPage(request)) ?? (await writtenCoursePage(request));
   if (copy) return copy;
   // Slow, with no copy: wait for the network after all; offline: say so.
   return fromNetwork.catch(() => offlinePage());
+}
+
+/** A course page from the saved catalog, when it was too large to save page by page. */
+async function writtenCoursePage(request) {
+  const url = new URL(request.url);
+  if (!url.pathname.startsWith("/courses/")) return undefined;
+  const saved = await savedCatalog();
+  const slug = decodeURIComponent(url.pathname.slice("/courses/".length));
+  const entry = saved?.courses.find(({ course }) => course.slug === slug);
+  if (!entry) return undefined;
+  const savedOn = saved.savedAt ? new Date(saved.savedAt).toUTCString() : null;
+  return new Response(savedCoursePage(entry, { stylesheet: STYLESHEET, savedOn }), {
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-security-policy": OFFLINE_PAGE_POLICY,
+    },
+  });
 }
 
 /** Pages never kept (admin, forms, account): the network, or the offline page. */
@@ -174,7 +200,7 @@ async function savedCatalog() {
 }
 
 /** "Save the catalog for offline": the catalog file and every page it lists. */
-async function saveCatalog(report) {
+async function saveCatalog(report, wholePagesUpTo = WHOLE_PAGES_UP_TO) {
   const cache = await caches.open(CATALOG_CACHE);
   // Anonymous copies: the catalog is the same for everyone, and a copy
   // without a learner's header can be shown to whoever is offline.
@@ -183,10 +209,13 @@ async function saveCatalog(report) {
   if (!catalogResponse.ok) throw new Error(`the catalog answered ${catalogResponse.status}`);
   const courses = await catalogResponse.clone().json();
   await cache.put(SAVED_CATALOG, catalogResponse);
-  const pageCount = Math.max(1, Math.ceil(courses.length / 20));
   const paths = ["/courses", "/tags"];
-  for (let page = 2; page <= pageCount; page += 1) paths.push(`/courses?page=${page}`);
-  for (const { course } of courses) paths.push(`/courses/${encodeURIComponent(course.slug)}`);
+  const wholePages = courses.length <= wholePagesUpTo;
+  if (wholePages) {
+    const pageCount = Math.max(1, Math.ceil(courses.length / 20));
+    for (let page = 2; page <= pageCount; page += 1) paths.push(`/courses?page=${page}`);
+    for (const { course } of courses) paths.push(`/courses/${encodeURIComponent(course.slug)}`);
+  }
   let done = 0;
   const queue = [...paths];
   // A few at a time: fast, without queueing the server behind one learner.
@@ -199,7 +228,7 @@ async function saveCatalog(report) {
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
-  return { courses: courses.length, pages: paths.length, savedAt: new Date().toISOString() };
+  return { courses: courses.length, pages: paths.length, wholePages, savedAt: new Date().toISOString() };
 }
 
 async function keptCopyDate(url) {
@@ -237,7 +266,10 @@ self.addEventListener("sync", (event) => {
 });
 
 const answers = {
-  "save-catalog": (data, port) => saveCatalog((progress) => port.postMessage({ type: "progress", ...progress }))
+  "save-catalog": (data, port) => saveCatalog(
+    (progress) => port.postMessage({ type: "progress", ...progress }),
+    data.wholePagesUpTo,
+  )
     .then((saved) => ({ type: "saved", ...saved }))
     .catch((error) => ({ type: "failed", message: String(error.message ?? error) })),
   "saved-catalog": () => savedCatalog().then((saved) =>

@@ -464,11 +464,30 @@ pub async fn offline_catalog(pool: &PgPool) -> Result<Vec<OfflineCourse>, sqlx::
         .map(|row| {
             Ok(OfflineCourse {
                 course: row.course.into_summary()?,
-                description: row.description,
+                description: offline_excerpt(&row.description),
                 skills: row.skills,
             })
         })
         .collect()
+}
+
+/// How much of a description the offline copy keeps: what a result's
+/// snippet shows and search reads, so that 100,000 courses stay a download a
+/// phone can take (the full text is on each course's own page).
+const OFFLINE_DESCRIPTION_CHARS: usize = 280;
+
+fn offline_excerpt(description: &str) -> String {
+    if description.chars().count() <= OFFLINE_DESCRIPTION_CHARS {
+        return description.to_owned();
+    }
+    let cut: String = description
+        .chars()
+        .take(OFFLINE_DESCRIPTION_CHARS)
+        .collect();
+    let words = cut
+        .rsplit_once(' ')
+        .map_or(cut.as_str(), |(words, _)| words);
+    format!("{}…", words.trim_end_matches([',', ';', ':', '.', ' ']))
 }
 
 #[derive(sqlx::FromRow)]

@@ -431,3 +431,33 @@ async fn the_search_uses_its_indexes(pool: PgPool) {
         "{plan:?}"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_offline_copy_lists_every_course_newest_first_with_a_short_description(pool: PgPool) {
+    catalog(&pool).await;
+    let offline = offline_catalog(&pool).await.unwrap();
+    let total: i64 = sqlx::query_scalar("select count(*) from courses")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(offline.len() as i64, total);
+    let newest: String = sqlx::query_scalar(
+        "select slug from courses order by created_at desc, lower(title) limit 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(offline[0].course.slug, newest);
+    for entry in &offline {
+        assert!(entry.description.chars().count() <= OFFLINE_DESCRIPTION_CHARS + 1);
+    }
+}
+
+#[test]
+fn a_long_description_is_cut_at_a_word_for_the_offline_copy() {
+    let long = "word ".repeat(100);
+    let excerpt = offline_excerpt(&long);
+    assert!(excerpt.ends_with("word…"), "{excerpt}");
+    assert!(excerpt.chars().count() <= OFFLINE_DESCRIPTION_CHARS + 1);
+    assert_eq!(offline_excerpt("Short and whole."), "Short and whole.");
+}
