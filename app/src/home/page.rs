@@ -267,7 +267,12 @@ fn Starters(home: HomeData) -> impl IntoView {
 
 #[component]
 fn StarterCard(course: CourseSummary) -> impl IntoView {
-    let tags = course.tags.iter().take(STARTER_TAGS).cloned().collect::<Vec<_>>();
+    let tags = course
+        .tags
+        .iter()
+        .take(STARTER_TAGS)
+        .cloned()
+        .collect::<Vec<_>>();
     view! {
         <li class="course-card">
             <h3 class="course-title">

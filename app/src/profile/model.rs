@@ -371,7 +371,12 @@ mod tests {
                 ProfilePart::HoursPerWeek
             ]
         );
-        let full = state(Some(Level::Beginner), Some(4), &["python"], Some("data jobs"));
+        let full = state(
+            Some(Level::Beginner),
+            Some(4),
+            &["python"],
+            Some("data jobs"),
+        );
         assert!(full.missing_parts().is_empty());
         let no_interests = state(Some(Level::Beginner), Some(4), &[], Some("data jobs"));
         assert_eq!(no_interests.missing_parts(), vec![ProfilePart::Interests]);

@@ -73,7 +73,8 @@ fn close(menu: NodeRef<leptos::html::Details>, refocus: bool) {
     details.set_open(false);
     if refocus
         && let Ok(Some(summary)) = details.query_selector("summary")
-        && let Ok(summary) = leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(summary)
+        && let Ok(summary) =
+            leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(summary)
     {
         let _ = summary.focus();
     }

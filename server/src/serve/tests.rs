@@ -118,7 +118,10 @@ async fn the_home_page_shows_real_courses_and_a_learner_where_they_left_off(pool
     assert!(!html.contains("Welcome back"));
     let again = app.clone().oneshot(get("/")).await.unwrap();
     assert_eq!(
-        again.headers().get(crate::page_cache::CACHE_STATUS).unwrap(),
+        again
+            .headers()
+            .get(crate::page_cache::CACHE_STATUS)
+            .unwrap(),
         "hit",
         "a visitor's home page is served from memory"
     );
