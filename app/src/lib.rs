@@ -11,6 +11,7 @@ pub mod context;
 mod error;
 #[cfg(feature = "ssr")]
 pub mod expiring_cache;
+mod home;
 pub mod offline;
 pub mod profile;
 pub mod recommend;
@@ -20,7 +21,7 @@ mod ui;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 pub use error::{AppError, FormErrors};
@@ -81,32 +82,16 @@ pub fn App() -> impl IntoView {
     view! {
         <Title text="AcmeLearn"/>
         <Router>
-            <a class="skip-link" href="#main">"Skip to content"</a>
-            <header class="site-header">
-                <nav class="site-nav" aria-label="Main">
-                    <A href="/" attr:class="brand">"AcmeLearn"</A>
-                    <ul>
-                        <li>
-                            <A href="/courses">"Courses"</A>
-                        </li>
-                        <li>
-                            <A href="/tags">"Tags"</A>
-                        </li>
-                        <li>
-                            <A href="/recommendations">"For you"</A>
-                        </li>
-                    </ul>
-                    <ul class="user-menu">
-                        <account::UserMenu/>
-                    </ul>
-                </nav>
-            </header>
+            // rel="external": the browser, not the router, follows it, so focus
+            // moves to the content as well as the view.
+            <a class="skip-link" href="#main" rel="external">"Skip to content"</a>
+            <ui::SiteHeader/>
             <main id="main" class="site-main">
                 // Every page renders SsrMode::Async: the HTML is complete before it
                 // is sent, so pages work without JavaScript, and data-dependent
                 // statuses and redirects (404, "log in first") still apply.
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("") view=home::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/courses") view=catalog::CoursesPage ssr=SsrMode::Async/>
                     <Route path=path!("/courses/:slug") view=catalog::CoursePage ssr=SsrMode::Async/>
                     <Route path=path!("/tags") view=catalog::TagsPage ssr=SsrMode::Async/>
@@ -153,22 +138,6 @@ pub fn App() -> impl IntoView {
                 <p>"AcmeLearn — find the course to take next."</p>
             </footer>
         </Router>
-    }
-}
-
-#[component]
-fn HomePage() -> impl IntoView {
-    view! {
-        <section class="hero">
-            <h1>"Learn what moves you forward"</h1>
-            <p class="lede">
-                "Browse a catalog of courses across programming, data, design, product and more, "
-                "from first steps to advanced practice."
-            </p>
-            <p>
-                <A href="/courses" attr:class="button">"Browse the catalog"</A>
-            </p>
-        </section>
     }
 }
 

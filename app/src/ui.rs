@@ -4,6 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+mod header;
+pub use header::SiteHeader;
+
 use crate::AppError;
 use crate::catalog::Difficulty;
 

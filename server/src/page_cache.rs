@@ -75,9 +75,10 @@ impl PageCache {
     }
 }
 
-/// The catalog's pages: the list with its searches, course pages, the tags.
+/// The catalog's pages: the list with its searches, course pages, the tags,
+/// and the home page (for a visitor it shows only the catalog).
 fn is_catalog_page(path: &str) -> bool {
-    path == "/courses" || path == "/tags" || path.starts_with("/courses/")
+    path == "/" || path == "/courses" || path == "/tags" || path.starts_with("/courses/")
 }
 
 /// The key a request is served under, if it may be served from the cache.

@@ -192,7 +192,7 @@ fn LevelSection(panel: LevelPanel, within: i32, csv: String) -> impl IntoView {
                     panel.beginner_cohort, panel.moved_within
                 )>
                 <BarChart title="Level changes in the period" bars/>
-                <table>
+                <table tabindex="0">
                     <caption>"Level changes between consecutive profile versions"</caption>
                     <thead>
                         <tr>
@@ -247,7 +247,7 @@ fn InterestSection(panel: InterestPanel, csv: String) -> impl IntoView {
     view! {
         <Panel id="interests" title="2. Interest trends" csv headline=format!("Rising: {}. Falling: {}.", names(&panel.risers), names(&panel.fallers))>
                 <BarChart title="Net change of the top rising and falling interests" bars/>
-                <table>
+                <table tabindex="0">
                     <caption>"Interests added and removed per week"</caption>
                     <thead>
                         <tr>
@@ -286,7 +286,7 @@ fn ModelSection(rows: Vec<ModelRow>, csv: String) -> impl IntoView {
     view! {
         <Panel id="models" title="3. Model comparison" csv>
                 <BarChart title="Average rating by model" bars/>
-                <table>
+                <table tabindex="0">
                     <caption>"Per model, and by the learner's level at the time"</caption>
                     <thead>
                         <tr>
@@ -353,7 +353,7 @@ fn PersonalisationSection(panel: PersonalisationPanel, csv: String) -> impl Into
                     one_decimal(panel.next_average)
                 )>
                 <BarChart title="Average rating by profile version" bars/>
-                <table>
+                <table tabindex="0">
                     <caption>"Ratings by the profile version a recommendation was made from"</caption>
                     <thead>
                         <tr>
@@ -404,7 +404,7 @@ fn ChurnSection(panel: ChurnPanel, csv: String) -> impl IntoView {
                     panel.dropped_and_observed, panel.dropped_then_inactive
                 )>
                 <BarChart title="Learners showing each signal" bars/>
-                <table>
+                <table tabindex="0">
                     <caption>
                         {format!(
                             "At-risk learners, least recently active first ({} of {})",
@@ -453,7 +453,7 @@ fn PopularitySection(panel: PopularityPanel, csv: String) -> impl IntoView {
     view! {
         <Panel id="popularity" title="6. Course popularity" csv>
                 <BarChart title="Times recommended, top courses" bars/>
-                <table>
+                <table tabindex="0">
                     <caption>"Top courses in the period"</caption>
                     <thead>
                         <tr>
@@ -596,7 +596,7 @@ fn SegmentTable(found: SegmentResult, csv: String) -> impl IntoView {
 #[component]
 fn LearnerTable(rows: Vec<LearnerRow>, caption: &'static str) -> impl IntoView {
     view! {
-        <table>
+        <table tabindex="0">
             <caption>{caption}</caption>
             <thead>
                 <tr>

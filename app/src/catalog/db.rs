@@ -418,6 +418,32 @@ pub async fn summaries(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<CourseSummary>
     rows.into_iter().map(CourseRow::into_summary).collect()
 }
 
+/// How many courses and tags the catalog has.
+pub async fn size(pool: &PgPool) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as("select (select count(*) from courses), (select count(*) from tags)")
+        .fetch_one(pool)
+        .await
+}
+
+/// The shortest course of each difficulty, beginner first: a way in at every
+/// level. Each is one step along the duration index.
+pub async fn shortest_of_each_level(pool: &PgPool) -> Result<Vec<CourseSummary>, sqlx::Error> {
+    let rows: Vec<CourseRow> = sqlx::query_as(&format!(
+        r#"
+        select c.id, c.slug, c.title, c.difficulty, c.duration, {tags} as tags
+        from unnest(array['beginner', 'intermediate', 'advanced']) with ordinality as level (name, place)
+        cross join lateral (select * from courses
+                            where difficulty = level.name
+                            order by duration, lower(title) limit 1) c
+        order by level.place
+        "#,
+        tags = tags_of("c.id")
+    ))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(CourseRow::into_summary).collect()
+}
+
 pub async fn tag_choices(pool: &PgPool) -> Result<Vec<TagChoice>, sqlx::Error> {
     sqlx::query_as::<_, (String, String, i32)>(
         "select name, category, course_count from tags order by category, name",

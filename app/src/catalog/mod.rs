@@ -16,5 +16,5 @@ pub(crate) mod test_courses;
 pub use api::*;
 pub use course_page::CoursePage;
 pub use model::*;
-pub use page::CoursesPage;
+pub use page::{CoursesPage, TagLinks, count_of, hours_label};
 pub use tags_page::TagsPage;

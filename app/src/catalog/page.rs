@@ -105,7 +105,7 @@ fn Filters(
             attr:role="search"
             attr:autocomplete="off"
         >
-            <div class="filter-controls" on:change=submit_form_of>
+            <div class="filter-bar" on:change=submit_form_of>
                 <div class="filter search-field">
                     <label for="search">"Search"</label>
                     <input
@@ -118,101 +118,125 @@ fn Filters(
                         value=query.read_untracked().text.clone()
                     />
                 </div>
-                <div class="filter">
-                    <label for="difficulty">"Difficulty"</label>
-                    <select id="difficulty" name="difficulty">
-                        <option value="" selected=move || query.read().difficulty.is_none()>
-                            "Any difficulty"
-                        </option>
-                        {Difficulty::ALL
-                            .into_iter()
-                            .map(|difficulty| {
-                                view! {
-                                    <option
-                                        value=difficulty.as_str()
-                                        selected=move || query.read().difficulty == Some(difficulty)
-                                    >
-                                        {difficulty.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="filter">
-                    <label for="add-tag">"Add a tag"</label>
-                    <input
-                        id="add-tag"
-                        name="tag"
-                        list="tag-choices"
-                        node_ref=add_tag_input
-                        autocomplete="off"
-                        placeholder="Type to find a tag"
-                    />
-                    <Suspense>
-                        {move || Suspend::new(async move {
-                            let choices = tags.await.unwrap_or_default();
-                            view! {
-                                <datalist id="tag-choices">
-                                    {choices
-                                        .into_iter()
-                                        .map(|tag| {
-                                            let label = format!(
-                                                "{} · {} ({})",
-                                                tag.name,
-                                                tag.category,
-                                                tag.course_count,
-                                            );
-                                            view! { <option value=tag.name label=label></option> }
-                                        })
-                                        .collect_view()}
-                                </datalist>
-                            }
-                        })}
-                    </Suspense>
-                </div>
-                <fieldset class="filter duration-range">
-                    <legend>"Length in hours"</legend>
-                    <HoursInput
-                        id="min-hours"
-                        name="min_hours"
-                        label="Minimum hours"
-                        placeholder="min"
-                        node_ref=min_input
-                        value=hours(query.read_untracked().min_hours)
-                    />
-                    <span aria-hidden="true">"–"</span>
-                    <HoursInput
-                        id="max-hours"
-                        name="max_hours"
-                        label="Maximum hours"
-                        placeholder="max"
-                        node_ref=max_input
-                        value=hours(query.read_untracked().max_hours)
-                    />
-                </fieldset>
-                <div class="filter">
-                    <label for="sort">"Sort by"</label>
-                    <select id="sort" name="sort">
-                        {Sort::ALL
-                            .into_iter()
-                            .map(|sort| {
-                                view! {
-                                    <option
-                                        value=sort.as_str()
-                                        selected=move || query.read().sort == sort
-                                    >
-                                        {sort.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
+                // On a phone the search stays in view and the rest folds away
+                // (plain HTML, so it works without JavaScript); on a wider
+                // screen the stylesheet always shows them and hides the toggle.
+                <details class="more-filters">
+                    <summary>
+                        "Filters"
+                        <span class="active-count">{move || active_filters(&query.read())}</span>
+                    </summary>
+                    <div class="filter-controls">
+                        <div class="filter">
+                            <label for="difficulty">"Difficulty"</label>
+                            <select id="difficulty" name="difficulty">
+                                <option value="" selected=move || query.read().difficulty.is_none()>
+                                    "Any difficulty"
+                                </option>
+                                {Difficulty::ALL
+                                    .into_iter()
+                                    .map(|difficulty| {
+                                        view! {
+                                            <option
+                                                value=difficulty.as_str()
+                                                selected=move || query.read().difficulty == Some(difficulty)
+                                            >
+                                                {difficulty.label()}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </div>
+                        <div class="filter">
+                            <label for="add-tag">"Add a tag"</label>
+                            <input
+                                id="add-tag"
+                                name="tag"
+                                list="tag-choices"
+                                node_ref=add_tag_input
+                                autocomplete="off"
+                                placeholder="Type to find a tag"
+                            />
+                            <Suspense>
+                                {move || Suspend::new(async move {
+                                    let choices = tags.await.unwrap_or_default();
+                                    view! {
+                                        <datalist id="tag-choices">
+                                            {choices
+                                                .into_iter()
+                                                .map(|tag| {
+                                                    let label = format!(
+                                                        "{} · {} ({})",
+                                                        tag.name,
+                                                        tag.category,
+                                                        tag.course_count,
+                                                    );
+                                                    view! { <option value=tag.name label=label></option> }
+                                                })
+                                                .collect_view()}
+                                        </datalist>
+                                    }
+                                })}
+                            </Suspense>
+                        </div>
+                        <fieldset class="filter duration-range">
+                            <legend>"Length in hours"</legend>
+                            <HoursInput
+                                id="min-hours"
+                                name="min_hours"
+                                label="Minimum hours"
+                                placeholder="min"
+                                node_ref=min_input
+                                value=hours(query.read_untracked().min_hours)
+                            />
+                            <span aria-hidden="true">"–"</span>
+                            <HoursInput
+                                id="max-hours"
+                                name="max_hours"
+                                label="Maximum hours"
+                                placeholder="max"
+                                node_ref=max_input
+                                value=hours(query.read_untracked().max_hours)
+                            />
+                        </fieldset>
+                        <div class="filter">
+                            <label for="sort">"Sort by"</label>
+                            <select id="sort" name="sort">
+                                {Sort::ALL
+                                    .into_iter()
+                                    .map(|sort| {
+                                        view! {
+                                            <option
+                                                value=sort.as_str()
+                                                selected=move || query.read().sort == sort
+                                            >
+                                                {sort.label()}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </div>
+                    </div>
+                </details>
             </div>
             <ChosenTags query/>
             <button type="submit" class="button secondary apply">"Apply"</button>
         </Form>
+    }
+}
+
+/// " · 2 active" when filters other than the search are in force (each tag
+/// counts, the length range counts once), for the phone's Filters toggle.
+fn active_filters(query: &CatalogQuery) -> String {
+    let active = usize::from(query.difficulty.is_some())
+        + query.tags.len()
+        + usize::from(query.min_hours.is_some() || query.max_hours.is_some());
+    if active == 0 {
+        String::new()
+    } else {
+        format!(" · {active} active")
     }
 }
 

@@ -53,6 +53,31 @@ impl FromStr for Level {
     }
 }
 
+/// One part of the profile a learner fills in, for saying what is left to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProfilePart {
+    Interests,
+    Goal,
+    Level,
+    HoursPerWeek,
+}
+
+impl ProfilePart {
+    pub const COUNT: usize = 4;
+
+    /// What to do, and what it gives the learner.
+    pub fn advice(self) -> &'static str {
+        match self {
+            ProfilePart::Interests => "Add your interests to get better picks.",
+            ProfilePart::Goal => "Say what you want to learn, in your own words.",
+            ProfilePart::Level => "Give your level, so picks start at the right place.",
+            ProfilePart::HoursPerWeek => {
+                "Add your hours per week to see how long each course will take you."
+            }
+        }
+    }
+}
+
 /// A learner's profile as of one version: what the form edits and what each
 /// snapshot records.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,6 +178,20 @@ impl ProfileState {
         } else {
             Err(errors)
         }
+    }
+
+    /// The parts of the profile still empty, in the order the form shows
+    /// them: each one the ranker could use to choose better.
+    pub fn missing_parts(&self) -> Vec<ProfilePart> {
+        [
+            (ProfilePart::Interests, self.interests.is_empty()),
+            (ProfilePart::Goal, self.learning_goal.is_none()),
+            (ProfilePart::Level, self.current_level.is_none()),
+            (ProfilePart::HoursPerWeek, self.hours_per_week.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(part, missing)| missing.then_some(part))
+        .collect()
     }
 
     /// What differs from `before`, in the order the form shows the fields.
@@ -318,6 +357,29 @@ mod tests {
         goal: Option<&str>,
     ) -> ProfileState {
         ProfileState::example(level, hours, interests, goal)
+    }
+
+    #[test]
+    fn missing_parts_lists_what_is_empty_interests_first() {
+        let empty = state(None, None, &[], None);
+        assert_eq!(
+            empty.missing_parts(),
+            vec![
+                ProfilePart::Interests,
+                ProfilePart::Goal,
+                ProfilePart::Level,
+                ProfilePart::HoursPerWeek
+            ]
+        );
+        let full = state(
+            Some(Level::Beginner),
+            Some(4),
+            &["python"],
+            Some("data jobs"),
+        );
+        assert!(full.missing_parts().is_empty());
+        let no_interests = state(Some(Level::Beginner), Some(4), &[], Some("data jobs"));
+        assert_eq!(no_interests.missing_parts(), vec![ProfilePart::Interests]);
     }
 
     #[test]

@@ -59,6 +59,15 @@ fn SaveNotice(data: ProfileData) -> impl IntoView {
     let welcome = move || query.read().get_str("welcome").is_some();
     let version = data.version;
     let changes = data.latest_changes.clone();
+    // After a save, focus goes to what it did: the form it came from has
+    // just been replaced. `autofocus` does it for a page loaded after a
+    // plain-HTML save; the effect for a save made by the live app.
+    let saved_notice = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(notice) = saved_notice.get() {
+            let _ = notice.focus();
+        }
+    });
     view! {
         <Show when=welcome>
             <p class="notice" role="status">
@@ -66,7 +75,7 @@ fn SaveNotice(data: ProfileData) -> impl IntoView {
             </p>
         </Show>
         <Show when=move || saved_version() == Some(version)>
-            <div class="notice success" role="status">
+            <div class="notice success" role="status" tabindex="-1" autofocus=true node_ref=saved_notice>
                 <p>{format!("Saved. Your profile is now at version {version}.")}</p>
                 <ChangeList changes=changes.clone()/>
             </div>

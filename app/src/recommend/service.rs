@@ -303,7 +303,7 @@ pub async fn page(
         profile_is_filled: learner.has_preferences(),
         quota: quota(pool, settings.daily_limit, user_id).await?,
         request_id: Uuid::new_v4(),
-        latest: stored(pool, user_id, None, 1).await?.into_iter().next(),
+        latest: latest(pool, user_id).await?,
     })
 }
 
@@ -777,6 +777,11 @@ async fn stored(
             rated_at: row.feedback_at.map(crate::time::readable),
         })
         .collect())
+}
+
+/// The learner's newest recommendation, if they have one.
+pub async fn latest(pool: &PgPool, user_id: Uuid) -> Result<Option<Recommendation>, AppError> {
+    Ok(stored(pool, user_id, None, 1).await?.into_iter().next())
 }
 
 pub async fn history(pool: &PgPool, user_id: Uuid) -> Result<Vec<Recommendation>, AppError> {

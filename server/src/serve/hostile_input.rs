@@ -1102,22 +1102,19 @@ fn catalog_cases() -> Vec<Case> {
         .with_body(FORM, form(&[("query", "x")])),
     );
 
-    // The tag list takes nothing: anything sent is ignored.
+    // The tag list and the home page's data take nothing: anything sent is
+    // ignored.
     for role in [Anonymous, Learner, Admin] {
-        cases.push(Case::call(
-            s,
-            role,
-            "courses/tags",
-            "junk=%00&x[y]=1",
-            "junk form",
-        ));
-        cases.push(Case::call(
-            s,
-            role,
-            "courses/tags",
-            NOT_UTF8,
-            "invalid UTF-8",
-        ));
+        for endpoint in ["courses/tags", "home"] {
+            cases.push(Case::call(
+                s,
+                role,
+                endpoint,
+                "junk=%00&x[y]=1",
+                "junk form",
+            ));
+            cases.push(Case::call(s, role, endpoint, NOT_UTF8, "invalid UTF-8"));
+        }
     }
 
     // A course by key.
@@ -2298,6 +2295,7 @@ fn cross_site_cases(world: &World) -> Vec<Case> {
         ("recommendations/request", form(&[("request_id", &token)])),
         ("recommendations/rate", form(&[("recommendation_id", &world.own_recommendation), ("rating", "1")])),
         ("courses/tags", String::new()),
+        ("home", String::new()),
         ("courses/detail", form(&[("key", "garden-planning-basics")])),
         ("admin/dashboard", String::new()),
         ("admin/refresh", String::new()),

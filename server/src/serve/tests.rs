@@ -107,6 +107,35 @@ async fn anonymous_catalog_pages_come_from_memory_after_the_first(pool: PgPool) 
 }
 
 #[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn the_home_page_shows_real_courses_and_a_learner_where_they_left_off(pool: PgPool) {
+    let app = app_with_catalog(pool).await;
+    let (status, html) = send(app.clone(), get("/")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("What you get"), "{html}");
+    assert!(html.contains("Garden Planning Basics"));
+    assert!(html.contains("Advanced Composting"));
+    assert!(html.contains("From a catalog of 2 courses"));
+    assert!(!html.contains("Welcome back"));
+    let again = app.clone().oneshot(get("/")).await.unwrap();
+    assert_eq!(
+        again
+            .headers()
+            .get(crate::page_cache::CACHE_STATUS)
+            .unwrap(),
+        "hit",
+        "a visitor's home page is served from memory"
+    );
+
+    let mut learner = signed_up(&app, "home@example.test").await;
+    let (status, html, _) = learner.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Welcome back"), "{html}");
+    assert!(html.contains("0 of 4 parts filled in · version 1"));
+    assert!(html.contains("Add your interests to get better picks."));
+    assert!(html.contains("You have not asked for recommendations yet."));
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
 async fn the_difficulty_in_the_url_filters_the_html(pool: PgPool) {
     let (status, html) = send(
         app_with_catalog(pool).await,
