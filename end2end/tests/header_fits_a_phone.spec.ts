@@ -41,6 +41,9 @@ test('on a phone the header stays one line and the account is in the menu', asyn
 
   await menu.getByText('Menu').click();
   await menu.getByRole('button', { name: 'Log out' }).click();
+  // Logged out when the home page shows with the menu closed again.
+  await expect(page).toHaveURL(/\/$/);
+  await expect(menu).not.toHaveAttribute('open');
   await menu.getByText('Menu').click();
   await expect(menu.getByRole('link', { name: 'Log in' })).toBeVisible();
 });
