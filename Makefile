@@ -16,7 +16,7 @@ define with_database
 	if [ -z "$${DATABASE_URL:-}" ]; then eval "$$(.ci/postgres.sh start $(DEV_CLUSTER) $(DEV_PORT) acmelearn)"; export DATABASE_URL; fi;
 endef
 
-.PHONY: run dev test install stop-db lint help bench-profile bench-catalog bench-recommendations bench-analytics
+.PHONY: run dev test install stop-db lint help bench-profile bench-catalog bench-recommendations bench-analytics eval-recommendations
 
 help:
 	@echo "make run      build the release app and serve it on http://127.0.0.1:3000"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench-catalog  /courses search req/s and p50/p99, shipped and 100k courses"
 	@echo "make bench-recommendations  built-in ranker p50/p99 per request, shipped and 100k courses"
 	@echo "make bench-analytics  admin dashboard panel times at 1,000,000 demo learners"
+	@echo "make eval-recommendations  built-in ranker quality on the labelled personas (nDCG@5, precision@3)"
 
 install:
 	@.ci/install-tools.sh
@@ -63,3 +64,6 @@ bench-recommendations: install
 
 bench-analytics: install
 	@.ci/bench-analytics.sh
+
+eval-recommendations: install
+	@.ci/eval-recommendations.sh
