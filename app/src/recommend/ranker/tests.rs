@@ -27,6 +27,7 @@ fn course(
         difficulty,
         duration_hours: hours,
         tags: tags.iter().map(|tag| (*tag).to_owned()).collect(),
+        categories: tags.iter().map(|_| "Other".to_owned()).collect(),
         skills: skills.iter().map(|skill| (*skill).to_owned()).collect(),
         popularity: 0,
     }
