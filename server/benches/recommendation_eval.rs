@@ -208,7 +208,13 @@ async fn main() {
                     .iter()
                     .map(|course| {
                         let grade = persona.grades.get(&course.title).copied().unwrap_or(0);
-                        (course.title.clone(), grade)
+                        // Picks that round out a short list say so first.
+                        let related = if course.explanation.starts_with("Not a close match") {
+                            " (related)"
+                        } else {
+                            ""
+                        };
+                        (format!("{}{related}", short(&course.title)), grade)
                     })
                     .collect();
                 let grades: Vec<u8> = listed.iter().map(|(_, grade)| *grade).collect();
@@ -264,7 +270,7 @@ async fn main() {
                 );
                 let shown: Vec<String> = listed
                     .iter()
-                    .map(|(title, grade)| format!("[{grade}] {}", short(title)))
+                    .map(|(title, grade)| format!("[{grade}] {title}"))
                     .collect();
                 println!("      {}", shown.join(" | "));
             }

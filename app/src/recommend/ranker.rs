@@ -198,6 +198,15 @@ const ASKING_WORDS: &[&str] = &[
     "basics",
     "newbie",
     "novice",
+    "teach",
+    "teaches",
+    "teaching",
+    "run",
+    "running",
+    "spend",
+    "less",
+    "stop",
+    "keep",
 ];
 
 /// English function words; Postgres' english configuration drops the same kind.
@@ -335,6 +344,10 @@ struct Concept {
     category: String,
     terms: Vec<String>,
     tags: Vec<String>,
+    /// Words the catalog itself uses for the topic where no tag says it
+    /// ("pivottables" for "pivot tables"), found in titles, tags and skills.
+    #[serde(default)]
+    catalog_words: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -347,6 +360,8 @@ struct ConceptMap {
     concepts: Vec<Concept>,
     /// Per concept: each term's stems (a term of several words needs all).
     terms: Vec<Vec<Vec<String>>>,
+    /// Per concept: the stems of its catalog words.
+    catalog_words: Vec<Vec<String>>,
 }
 
 /// Written by the team; compiled in, so the ranker needs no file at run time.
@@ -368,15 +383,36 @@ static CONCEPT_MAP: LazyLock<ConceptMap> = LazyLock::new(|| {
             concept
                 .terms
                 .iter()
-                .map(|term| words(term).map(|word| stems.of_word(&word)).collect())
+                .map(|term| {
+                    words(term)
+                        .filter(|word| !STOP_WORDS.contains(&word.as_str()))
+                        .map(|word| stems.of_word(&word))
+                        .collect()
+                })
                 .collect()
         })
         .collect();
-    ConceptMap { concepts, terms }
+    let catalog_words = concepts
+        .iter()
+        .map(|concept| {
+            concept
+                .catalog_words
+                .iter()
+                .map(|word| stems.of_word(word))
+                .collect()
+        })
+        .collect();
+    ConceptMap {
+        concepts,
+        terms,
+        catalog_words,
+    }
 });
 
 /// A concept the learner's words (or interests) point to.
 struct Fired {
+    /// Its place in the map.
+    index: usize,
     concept: &'static Concept,
     /// The learner's own words (or interest) that named it, as they wrote them.
     named_by: Vec<String>,
@@ -391,29 +427,56 @@ fn fired_concepts(stems: &Stems, learner: &Learner) -> Vec<Fired> {
     let map: &'static ConceptMap = &CONCEPT_MAP;
     let has_question = learner.has_question();
     let mut fired: Vec<Fired> = Vec::new();
-    let mut sources: Vec<(Source, Vec<(String, String)>)> = Vec::new();
+    // Per source: its words (all but function words; "real-time" needs
+    // "time") as (stem, word), and which concepts' phrases used each stem.
+    let mut sources: Vec<(Source, Vec<(String, String)>, HashMap<String, Vec<usize>>)> =
+        Vec::new();
     for (source, text) in [
         (Source::Question, learner.question.as_deref()),
         (Source::Goal, learner.goal.as_deref()),
     ] {
         let words: Vec<(String, String)> = text
-            .map(topic_words)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|word| (stems.of_word(&word), word))
-            .collect();
-        sources.push((source, words));
+            .map(|text| {
+                words(text)
+                    .filter(|word| !STOP_WORDS.contains(&word.as_str()))
+                    .map(|word| (stems.of_word(&word), word))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // A word inside a phrase the map knows ("ethical hacking") means what
+        // the phrase means, not what it means alone ("ethics").
+        let mut in_phrase: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, terms) in map.terms.iter().enumerate() {
+            for term in terms.iter().filter(|term| term.len() > 1) {
+                if term
+                    .iter()
+                    .all(|stem| words.iter().any(|(word_stem, _)| word_stem == stem))
+                {
+                    for stem in term {
+                        in_phrase.entry(stem.clone()).or_default().push(index);
+                    }
+                }
+            }
+        }
+        sources.push((source, words, in_phrase));
     }
     for (index, concept) in map.concepts.iter().enumerate() {
         let mut best: Option<(Source, Vec<String>)> = None;
-        for (source, words) in &sources {
+        for (source, words, in_phrase) in &sources {
             let mut named_by = Vec::new();
             for term in &map.terms[index] {
                 if term.is_empty() {
                     continue;
                 }
+                let usable = |stem: &String| {
+                    term.len() > 1
+                        || in_phrase
+                            .get(stem)
+                            .is_none_or(|concepts| concepts.contains(&index))
+                };
                 let found: Vec<&String> = term
                     .iter()
+                    .filter(|stem| usable(stem))
                     .filter_map(|stem| {
                         words
                             .iter()
@@ -449,6 +512,7 @@ fn fired_concepts(stems: &Stems, learner: &Learner) -> Vec<Fired> {
         }
         if let Some((source, named_by)) = best {
             fired.push(Fired {
+                index,
                 concept,
                 named_by,
                 source,
@@ -511,6 +575,12 @@ const DESCRIPTION_WEIGHT: f64 = 0.5;
 /// A tag reached through the concept map counts this much of a learner's
 /// own word.
 const BRIDGE_WEIGHT: f64 = 0.7;
+/// A concept's tags count this much when the learner's words that named it
+/// are already words of the catalog.
+const DIRECT_WORD_BRIDGE_DAMPING: f64 = 0.4;
+/// How strongly covering only part of what the learner said lowers a
+/// course's relevance (0: not at all).
+const COVERAGE_EXPONENT: f64 = 1.0;
 
 /// A course's words by field, as stems.
 struct CourseText {
@@ -580,10 +650,11 @@ fn level_fit(level: Option<Level>, difficulty: Difficulty) -> Option<f64> {
         (Some(Level::Advanced), D::Beginner) => None,
         (Some(Level::Advanced), D::Intermediate) => Some(0.5),
         (Some(Level::Advanced), D::Advanced) => Some(1.0),
-        // No level given: assume someone starting out, without ruling anything out.
+        // No level given: lean towards someone starting out, without ruling
+        // anything out or letting level outweigh what they asked for.
         (None, D::Beginner) => Some(1.0),
-        (None, D::Intermediate) => Some(0.7),
-        (None, D::Advanced) => Some(0.4),
+        (None, D::Intermediate) => Some(0.85),
+        (None, D::Advanced) => Some(0.6),
     }
 }
 
@@ -696,8 +767,8 @@ struct Scored<'a> {
 /// close matches.
 const KEEP_RELATIVE_TO_BEST: f64 = 0.45;
 /// A short list is rounded out only with courses at least this relevant
-/// (relative to the best) or sharing a tag category with the learner.
-const RELATED_RELATIVE_TO_BEST: f64 = 0.2;
+/// (relative to the best) that also share a tag category with the learner.
+const RELATED_RELATIVE_TO_BEST: f64 = 0.25;
 const RELEVANCE_WEIGHT: f64 = 0.7;
 const LEVEL_WEIGHT: f64 = 0.2;
 const TIME_WEIGHT: f64 = 0.1;
@@ -728,7 +799,7 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
             rest.into_iter()
                 .filter(|entry| {
                     entry.relevance >= best * RELATED_RELATIVE_TO_BEST
-                        || (entry.relevance > 0.0 && entry.evidence.area.is_some())
+                        && entry.evidence.area.is_some()
                 })
                 .take(MIN_COURSES - close)
                 .map(|entry| Scored {
@@ -800,6 +871,27 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
         }
     }
     let tag_rarity = |tag: &str| inverse_frequency(documents, tag_counts.get(tag).copied().unwrap_or(0));
+    let stem_rarity = |stem: &str| {
+        inverse_frequency(documents, texts.iter().filter(|text| text.contains(stem)).count())
+    };
+    // The map bridges vocabulary the catalog lacks: where the learner's own
+    // words are already what courses are about ("api"), the words lead and
+    // the concept's wider tags count for less.
+    let bridge_damping: Vec<f64> = fired
+        .iter()
+        .map(|entry| {
+            let direct = entry.source != Source::Interests
+                && entry.named_by.iter().all(|word| {
+                    let stem = stems.of_word(word);
+                    texts.iter().any(|text| {
+                        text.title.contains(&stem) || text.tags.contains(&stem) || text.skills.contains(&stem)
+                    })
+                });
+            if direct { DIRECT_WORD_BRIDGE_DAMPING } else { 1.0 }
+        })
+        .collect();
+    let total_weight: f64 = query.iter().map(|word| word.weight).sum::<f64>()
+        + interest_weight * learner.interests.len() as f64;
     // The tag categories of what the learner said, with what put them there.
     let mut areas: Vec<(String, String)> = Vec::new();
     for interest in &learner.interests {
@@ -847,37 +939,90 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
                 evidence.interests.push(tag.clone());
             }
         }
-        for entry in &fired {
-            let reached: Vec<&String> = course
+        // What of the learner's the course covers, by weight: a course that
+        // answers all of what was said beats one that shares a single word.
+        let mut covered: BTreeSet<&str> = BTreeSet::new();
+        for word in &query {
+            if text.contains(&word.stem) {
+                covered.insert(word.stem.as_str());
+            }
+        }
+        let mut interests_covered: BTreeSet<&str> = evidence
+            .interests
+            .iter()
+            .map(String::as_str)
+            .collect();
+        for (fired_index, entry) in fired.iter().enumerate() {
+            // A concept tag the learner also has as an interest is scored as
+            // the interest, but still shows the course covers their words.
+            let on_course = course
+                .tags
+                .iter()
+                .any(|tag| entry.concept.tags.contains(tag));
+            let mut reached: Vec<String> = course
                 .tags
                 .iter()
                 .filter(|tag| entry.concept.tags.contains(tag) && !interests.contains(tag.as_str()))
+                .cloned()
                 .collect();
-            if reached.is_empty() {
-                continue;
-            }
             let rarity = reached
                 .iter()
                 .map(|tag| tag_rarity(tag))
                 .fold(0.0, f64::max);
-            relevance += entry.weight * BRIDGE_WEIGHT * rarity * saturate(TAG_WEIGHT);
-            let mut tags: Vec<String> = reached.into_iter().cloned().collect();
-            if let Some((known, words, _)) = evidence
+            let mut word_rarity = 0.0_f64;
+            for (word, stem) in entry
+                .concept
+                .catalog_words
+                .iter()
+                .zip(&CONCEPT_MAP.catalog_words[entry.index])
+            {
+                if text.title.contains(stem) || text.tags.contains(stem) || text.skills.contains(stem) {
+                    word_rarity = word_rarity.max(stem_rarity(stem));
+                    reached.push(word.clone());
+                }
+            }
+            if !on_course && reached.is_empty() {
+                continue;
+            }
+            for word in &entry.named_by {
+                if entry.source == Source::Interests {
+                    interests_covered.insert(word.as_str());
+                } else if let Some(known) = query.iter().find(|known| known.word == *word) {
+                    covered.insert(known.stem.as_str());
+                }
+            }
+            if reached.is_empty() {
+                continue;
+            }
+            relevance += entry.weight
+                * BRIDGE_WEIGHT
+                * bridge_damping[fired_index]
+                * (rarity + word_rarity)
+                * saturate(TAG_WEIGHT);
+            if let Some((known, _, _)) = evidence
                 .bridged
                 .iter_mut()
                 .find(|(_, words, source)| *words == entry.named_by && *source == entry.source)
             {
-                for tag in tags.drain(..) {
+                for tag in reached {
                     if !known.contains(&tag) {
                         known.push(tag);
                     }
                 }
-                let _ = words;
             } else {
                 evidence
                     .bridged
-                    .push((tags, entry.named_by.clone(), entry.source));
+                    .push((reached, entry.named_by.clone(), entry.source));
             }
+        }
+        let covered_weight: f64 = query
+            .iter()
+            .filter(|word| covered.contains(word.stem.as_str()))
+            .map(|word| word.weight)
+            .sum::<f64>()
+            + interest_weight * interests_covered.len() as f64;
+        if total_weight > 0.0 {
+            relevance *= (covered_weight / total_weight).min(1.0).powf(COVERAGE_EXPONENT);
         }
         evidence.area = areas
             .iter()

@@ -308,7 +308,7 @@ pub async fn page(
 }
 
 /// Typed words shorter than this are never corrected: too many near misses.
-const MIN_CORRECTED_CHARS: usize = 5;
+const MIN_CORRECTED_CHARS: usize = 6;
 
 /// Reads the learner's words the way the catalog would: a topic word that no
 /// course is about (in its title, tags or skills) and the concept map does
@@ -380,9 +380,9 @@ pub async fn understand(pool: &PgPool, learner: &mut Learner) -> Result<bool, Ap
 }
 
 /// Whether `typed` is `term` with a letter or two wrong, missing, extra or
-/// swapped (one for short words).
+/// swapped (one for words under nine letters).
 fn is_slip_of(typed: &str, term: &str) -> bool {
-    let allowed = if typed.chars().count() >= 7 { 2 } else { 1 };
+    let allowed = if typed.chars().count() >= 9 { 2 } else { 1 };
     edit_distance(typed, term) <= allowed
 }
 
