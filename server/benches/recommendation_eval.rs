@@ -147,16 +147,21 @@ async fn main() {
         .connect(&url)
         .await
         .expect("database");
-    let titles: HashMap<Uuid, String> = sqlx::query_as::<_, (Uuid, String)>("select id, title from courses")
-        .fetch_all(&pool)
-        .await
-        .expect("courses")
-        .into_iter()
-        .collect();
+    let titles: HashMap<Uuid, String> =
+        sqlx::query_as::<_, (Uuid, String)>("select id, title from courses")
+            .fetch_all(&pool)
+            .await
+            .expect("courses")
+            .into_iter()
+            .collect();
     let known: std::collections::HashSet<&str> = titles.values().map(String::as_str).collect();
     for persona in &set.personas {
         for title in persona.grades.keys() {
-            assert!(known.contains(title.as_str()), "{}: no course titled {title:?}", persona.id);
+            assert!(
+                known.contains(title.as_str()),
+                "{}: no course titled {title:?}",
+                persona.id
+            );
         }
     }
     let settings = RecommendSettings {
@@ -199,8 +204,12 @@ async fn main() {
         .await
         .expect("an answer");
         let outcome = match (persona.expect.as_str(), outcome) {
-            ("off-topic", RecommendOutcome::OffTopic { .. }) => Outcome::OffTopic { turned_away: true },
-            ("off-topic", RecommendOutcome::Recommended(_)) => Outcome::OffTopic { turned_away: false },
+            ("off-topic", RecommendOutcome::OffTopic { .. }) => {
+                Outcome::OffTopic { turned_away: true }
+            }
+            ("off-topic", RecommendOutcome::Recommended(_)) => {
+                Outcome::OffTopic { turned_away: false }
+            }
             (_, RecommendOutcome::OffTopic { .. }) => Outcome::WronglyTurnedAway,
             (_, RecommendOutcome::Recommended(recommendation)) => {
                 let listed: Vec<(String, u8)> = recommendation
@@ -220,7 +229,8 @@ async fn main() {
                 let grades: Vec<u8> = listed.iter().map(|(_, grade)| *grade).collect();
                 Outcome::Ranked {
                     ndcg5: ndcg_at_5(&grades, &persona.grades),
-                    precision3: grades.iter().take(3).filter(|grade| **grade > 0).count() as f64 / 3.0,
+                    precision3: grades.iter().take(3).filter(|grade| **grade > 0).count() as f64
+                        / 3.0,
                     zero_in_top3: grades.iter().take(3).any(|grade| *grade == 0),
                     listed,
                 }
@@ -250,7 +260,9 @@ async fn main() {
         let profile = format!(
             "{} {}h goal={} interests=[{}]",
             persona.level.as_deref().unwrap_or("-"),
-            persona.hours_per_week.map_or("-".to_owned(), |hours| hours.to_string()),
+            persona
+                .hours_per_week
+                .map_or("-".to_owned(), |hours| hours.to_string()),
             persona.goal.as_deref().unwrap_or("-"),
             persona.interests.join(", ")
         );
@@ -282,7 +294,11 @@ async fn main() {
                 "{} {:<8} off-topic question {}  {profile}; {asked}",
                 row.id,
                 row.split,
-                if *turned_away { "turned away (right)" } else { "ANSWERED WITH COURSES (wrong)" }
+                if *turned_away {
+                    "turned away (right)"
+                } else {
+                    "ANSWERED WITH COURSES (wrong)"
+                }
             ),
         }
     }

@@ -250,11 +250,13 @@ fn names_the_go_language(words: &[String], place: usize) -> bool {
         .and_then(|index| words.get(index))
         .map(String::as_str);
     let after = words.get(place + 1).map(String::as_str);
-    matches!(before, Some("in" | "with" | "learn" | "about" | "of" | "using"))
-        || matches!(
-            after,
-            Some("language" | "programming" | "developer" | "developers" | "backend" | "lang")
-        )
+    matches!(
+        before,
+        Some("in" | "with" | "learn" | "about" | "of" | "using")
+    ) || matches!(
+        after,
+        Some("language" | "programming" | "developer" | "developers" | "backend" | "lang")
+    )
 }
 
 /// Lowercase words; '#' and '+' stay part of a word (c#, c++).
@@ -429,8 +431,7 @@ fn fired_concepts(stems: &Stems, learner: &Learner) -> Vec<Fired> {
     let mut fired: Vec<Fired> = Vec::new();
     // Per source: its words (all but function words; "real-time" needs
     // "time") as (stem, word), and which concepts' phrases used each stem.
-    let mut sources: Vec<(Source, Vec<(String, String)>, HashMap<String, Vec<usize>>)> =
-        Vec::new();
+    let mut sources: Vec<(Source, Vec<(String, String)>, HashMap<String, Vec<usize>>)> = Vec::new();
     for (source, text) in [
         (Source::Question, learner.question.as_deref()),
         (Source::Goal, learner.goal.as_deref()),
@@ -766,8 +767,9 @@ struct Scored<'a> {
 /// Courses whose relevance is below this share of the best one's are not
 /// close matches.
 const KEEP_RELATIVE_TO_BEST: f64 = 0.45;
-/// A short list is rounded out only with courses at least this relevant
-/// (relative to the best) that also share a tag category with the learner.
+/// A short list is rounded out only with courses sharing one of the
+/// learner's interests, or at least this relevant (relative to the best)
+/// and in a tag category of what the learner said.
 const RELATED_RELATIVE_TO_BEST: f64 = 0.25;
 const RELEVANCE_WEIGHT: f64 = 0.7;
 const LEVEL_WEIGHT: f64 = 0.2;
@@ -798,8 +800,9 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
         picked.extend(
             rest.into_iter()
                 .filter(|entry| {
-                    entry.relevance >= best * RELATED_RELATIVE_TO_BEST
-                        && entry.evidence.area.is_some()
+                    !entry.evidence.interests.is_empty()
+                        || (entry.relevance >= best * RELATED_RELATIVE_TO_BEST
+                            && entry.evidence.area.is_some())
                 })
                 .take(MIN_COURSES - close)
                 .map(|entry| Scored {
@@ -856,7 +859,10 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
     let word_rarity: Vec<f64> = query
         .iter()
         .map(|word| {
-            let containing = texts.iter().filter(|text| text.contains(&word.stem)).count();
+            let containing = texts
+                .iter()
+                .filter(|text| text.contains(&word.stem))
+                .count();
             inverse_frequency(documents, containing)
         })
         .collect();
@@ -870,9 +876,13 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
             }
         }
     }
-    let tag_rarity = |tag: &str| inverse_frequency(documents, tag_counts.get(tag).copied().unwrap_or(0));
+    let tag_rarity =
+        |tag: &str| inverse_frequency(documents, tag_counts.get(tag).copied().unwrap_or(0));
     let stem_rarity = |stem: &str| {
-        inverse_frequency(documents, texts.iter().filter(|text| text.contains(stem)).count())
+        inverse_frequency(
+            documents,
+            texts.iter().filter(|text| text.contains(stem)).count(),
+        )
     };
     // The map bridges vocabulary the catalog lacks: where the learner's own
     // words are already what courses are about ("api"), the words lead and
@@ -884,10 +894,16 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
                 && entry.named_by.iter().all(|word| {
                     let stem = stems.of_word(word);
                     texts.iter().any(|text| {
-                        text.title.contains(&stem) || text.tags.contains(&stem) || text.skills.contains(&stem)
+                        text.title.contains(&stem)
+                            || text.tags.contains(&stem)
+                            || text.skills.contains(&stem)
                     })
                 });
-            if direct { DIRECT_WORD_BRIDGE_DAMPING } else { 1.0 }
+            if direct {
+                DIRECT_WORD_BRIDGE_DAMPING
+            } else {
+                1.0
+            }
         })
         .collect();
     let total_weight: f64 = query.iter().map(|word| word.weight).sum::<f64>()
@@ -903,7 +919,9 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
     }
     for entry in &fired {
         if entry.source != Source::Interests
-            && !areas.iter().any(|(known, _)| *known == entry.concept.category)
+            && !areas
+                .iter()
+                .any(|(known, _)| *known == entry.concept.category)
         {
             areas.push((
                 entry.concept.category.clone(),
@@ -947,11 +965,8 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
                 covered.insert(word.stem.as_str());
             }
         }
-        let mut interests_covered: BTreeSet<&str> = evidence
-            .interests
-            .iter()
-            .map(String::as_str)
-            .collect();
+        let mut interests_covered: BTreeSet<&str> =
+            evidence.interests.iter().map(String::as_str).collect();
         for (fired_index, entry) in fired.iter().enumerate() {
             // A concept tag the learner also has as an interest is scored as
             // the interest, but still shows the course covers their words.
@@ -976,7 +991,10 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
                 .iter()
                 .zip(&CONCEPT_MAP.catalog_words[entry.index])
             {
-                if text.title.contains(stem) || text.tags.contains(stem) || text.skills.contains(stem) {
+                if text.title.contains(stem)
+                    || text.tags.contains(stem)
+                    || text.skills.contains(stem)
+                {
                     word_rarity = word_rarity.max(stem_rarity(stem));
                     reached.push(word.clone());
                 }
@@ -1022,7 +1040,9 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
             .sum::<f64>()
             + interest_weight * interests_covered.len() as f64;
         if total_weight > 0.0 {
-            relevance *= (covered_weight / total_weight).min(1.0).powf(COVERAGE_EXPONENT);
+            relevance *= (covered_weight / total_weight)
+                .min(1.0)
+                .powf(COVERAGE_EXPONENT);
         }
         evidence.area = areas
             .iter()
@@ -1061,21 +1081,35 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
 fn explain(learner: &Learner, entry: &Scored) -> String {
     let evidence = &entry.evidence;
     let mut reasons = Vec::new();
-    if entry.related_only {
+    let related_by_interest = entry.related_only && !evidence.interests.is_empty();
+    if related_by_interest {
+        reasons.push(format!(
+            "Not a close match: a related pick that shares your {} {}.",
+            if evidence.interests.len() == 1 {
+                "interest"
+            } else {
+                "interests"
+            },
+            list(&evidence.interests)
+        ));
+    } else if entry.related_only {
         reasons.push(match &evidence.area {
-            Some((category, what)) => format!(
-                "Not a close match: a related pick in {category}, the area of {what}."
-            ),
+            Some((category, what)) => {
+                format!("Not a close match: a related pick in {category}, the area of {what}.")
+            }
             None => "Not a close match: a related pick.".to_owned(),
         });
     }
-    if !evidence.interests.is_empty() {
+    if !evidence.interests.is_empty() && !related_by_interest {
         let noun = if evidence.interests.len() == 1 {
             "interest"
         } else {
             "interests"
         };
-        reasons.push(format!("Matches your {noun} {}.", list(&evidence.interests)));
+        reasons.push(format!(
+            "Matches your {noun} {}.",
+            list(&evidence.interests)
+        ));
     }
     if !evidence.asked_in_subject.is_empty() {
         reasons.push(format!(
@@ -1122,7 +1156,10 @@ fn explain(learner: &Learner, entry: &Scored) -> String {
         });
     }
     reasons.push(level_reason(learner.level, entry.course.difficulty));
-    reasons.push(time_reason(entry.course.duration_hours, learner.hours_per_week));
+    reasons.push(time_reason(
+        entry.course.duration_hours,
+        learner.hours_per_week,
+    ));
     reasons.join(" ")
 }
 
@@ -1167,7 +1204,11 @@ fn personal_summary(learner: &Learner, picked: &[Scored], close: usize) -> Strin
                 1 => "1 course matches".to_owned(),
                 n => format!("{n} courses match"),
             },
-            if related == 1 { "the last is" } else { "the last ones are" },
+            if related == 1 {
+                "the last is"
+            } else {
+                "the last ones are"
+            },
             if related == 1 { "is" } else { "are" },
         ));
     } else if count < MIN_COURSES {

@@ -324,7 +324,12 @@ pub async fn understand(pool: &PgPool, learner: &mut Learner) -> Result<bool, Ap
         .map(ranker::topic_words)
         .unwrap_or_default();
     let mut words: Vec<String> = question_words.clone();
-    for word in learner.goal.as_deref().map(ranker::topic_words).unwrap_or_default() {
+    for word in learner
+        .goal
+        .as_deref()
+        .map(ranker::topic_words)
+        .unwrap_or_default()
+    {
         if !words.contains(&word) {
             words.push(word);
         }
@@ -374,7 +379,10 @@ pub async fn understand(pool: &PgPool, learner: &mut Learner) -> Result<bool, Ap
             .question
             .as_deref()
             .map(|text| corrected(text, &corrections));
-        learner.goal = learner.goal.as_deref().map(|text| corrected(text, &corrections));
+        learner.goal = learner
+            .goal
+            .as_deref()
+            .map(|text| corrected(text, &corrections));
     }
     Ok(question_words.is_empty() || question_covered)
 }
