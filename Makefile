@@ -16,7 +16,7 @@ define with_database
 	if [ -z "$${DATABASE_URL:-}" ]; then eval "$$(.ci/postgres.sh start $(DEV_CLUSTER) $(DEV_PORT) acmelearn)"; export DATABASE_URL; fi;
 endef
 
-.PHONY: run dev test install stop-db lint help bench-profile bench-catalog bench-recommendations bench-analytics bench-frontend bench-offline
+.PHONY: run dev test install stop-db lint help bench-profile bench-catalog bench-recommendations bench-analytics bench-frontend bench-offline eval-recommendations
 
 help:
 	@echo "make run      build the release app and serve it on http://127.0.0.1:3000"
@@ -30,6 +30,7 @@ help:
 	@echo "make bench-analytics  admin dashboard panel times at 1,000,000 demo learners"
 	@echo "make bench-offline  Save the catalog for offline: file size, save time, offline search, shipped and 100k courses"
 	@echo "make bench-frontend  first visit to /courses: brotli bytes per asset; Lighthouse on five pages"
+	@echo "make eval-recommendations  built-in ranker quality on the labelled personas (nDCG@5, precision@3)"
 
 install:
 	@.ci/install-tools.sh
@@ -72,3 +73,6 @@ bench-frontend: install
 
 bench-offline: install
 	@.ci/bench-offline.sh
+
+eval-recommendations: install
+	@.ci/eval-recommendations.sh

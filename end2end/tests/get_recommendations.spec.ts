@@ -25,7 +25,8 @@ test('a learner asks, reads why, rates with feedback, and finds it in the histor
 
   const card = page.locator('article.recommendation');
   await expect(card.getByText('You asked: I want to get into data engineering')).toBeVisible();
-  const courses = card.getByRole('listitem');
+  // The picks, best match first (the learning path below lists them again).
+  const courses = card.locator('.recommended-courses').getByRole('listitem');
   const count = await courses.count();
   expect(count).toBeGreaterThanOrEqual(3);
   expect(count).toBeLessThanOrEqual(10);
@@ -34,6 +35,10 @@ test('a learner asks, reads why, rates with feedback, and finds it in the histor
     await expect(courses.nth(index).locator('.why')).toContainText('at your 6 hours a week');
   }
   await expect(card.getByText(/as you asked/).first()).toBeVisible();
+  // The same courses as an order of study, with the reason for each place.
+  const path = card.getByRole('region', { name: 'Learning path' });
+  await expect(path.getByRole('listitem')).toHaveCount(count);
+  await expect(path.getByText(/^Start here/)).toBeVisible();
   await expect(card.getByText(/from profile version 2 · by builtin-v1/)).toBeVisible();
   await expect(page.getByText('9 of 10 requests left')).toBeVisible();
 

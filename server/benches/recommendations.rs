@@ -1,5 +1,5 @@
-//! The built-in ranker's cost per request, as a learner waits for it: pick
-//! the candidate courses (PostgreSQL, through the catalog's indexes) and rank
+//! The built-in ranker's cost per request, as a learner waits for it: read
+//! the learner's words (spelling, off-topic check), pick the candidate courses (PostgreSQL, through the catalog's indexes) and rank
 //! them (Rust), for a mix of personas asked one after another. No model call
 //! and no storing: those are not the ranker's work.
 //!
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use app::profile::Level;
 use app::recommend::ranker::{Learner, rank};
-use app::recommend::service::candidates;
+use app::recommend::service::{candidates, understand};
 use sqlx::postgres::PgPoolOptions;
 
 fn personas() -> Vec<Learner> {
@@ -86,15 +86,19 @@ async fn main() {
 
     // Warm the caches and the prepared statements.
     for learner in &personas {
-        let found = candidates(&pool, learner).await.expect("candidates");
-        rank(learner, &found);
+        let mut learner = learner.clone();
+        understand(&pool, &mut learner).await.expect("understood");
+        let found = candidates(&pool, &learner).await.expect("candidates");
+        rank(&learner, &found);
     }
     let mut total = Vec::with_capacity(iterations);
     let mut ranking_only = Vec::with_capacity(iterations);
     let mut candidate_counts = Vec::with_capacity(iterations);
     for iteration in 0..iterations {
-        let learner = &personas[iteration % personas.len()];
+        let mut learner = personas[iteration % personas.len()].clone();
         let started = Instant::now();
+        understand(&pool, &mut learner).await.expect("understood");
+        let learner = &learner;
         let found = candidates(&pool, learner).await.expect("candidates");
         let ranked_at = Instant::now();
         let ranking = rank(learner, &found);

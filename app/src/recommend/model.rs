@@ -59,7 +59,7 @@ pub struct Recommendation {
     pub kind: RecommendationKind,
     pub question: Option<String>,
     pub summary: String,
-    /// In learning order: foundations first.
+    /// The best match first; `learning_path` gives an order of study.
     pub courses: Vec<RecommendedCourse>,
     pub profile_version: i32,
     /// What produced it: "builtin-v1" or a model's name.
@@ -68,6 +68,62 @@ pub struct Recommendation {
     pub rating: Option<u8>,
     pub feedback: Option<String>,
     pub rated_at: Option<String>,
+}
+
+/// One course of a learning path and why it comes at that point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathStep {
+    pub slug: String,
+    pub title: String,
+    pub difficulty: Difficulty,
+    pub reason: String,
+}
+
+/// The picks in an order to study them: easier courses first, so each
+/// builds on the ones before; within a level, the better match first. A view
+/// of the same courses, not a second ranking: the list itself stays ordered
+/// by how well each course matches.
+pub fn learning_path(courses: &[RecommendedCourse]) -> Vec<PathStep> {
+    let mut order: Vec<(usize, &RecommendedCourse)> = courses.iter().enumerate().collect();
+    // Stable: courses of one level keep their ranking order.
+    order.sort_by_key(|(_, course)| course.difficulty);
+    let mut steps = Vec::with_capacity(order.len());
+    let mut earlier: Option<Difficulty> = None;
+    for (place, (rank, course)) in order.iter().enumerate() {
+        let best = if *rank == 0 {
+            " It is also your best match."
+        } else {
+            ""
+        };
+        let reason = match (place, earlier, course.difficulty) {
+            (0, _, Difficulty::Beginner) => {
+                "Start here: a beginner course that lays the groundwork for the rest.".to_owned()
+            }
+            (0, _, difficulty) => format!(
+                "Start here: at {} level, the most approachable of these picks.",
+                difficulty.label().to_lowercase()
+            ),
+            (_, Some(before), difficulty) if before == difficulty => format!(
+                "Also {}: take it alongside or after the one before.",
+                difficulty.label().to_lowercase()
+            ),
+            (_, _, Difficulty::Intermediate) => {
+                "Intermediate: builds on the beginner courses before it.".to_owned()
+            }
+            (_, _, Difficulty::Advanced) => {
+                "Advanced: take it once the courses before it feel comfortable.".to_owned()
+            }
+            (_, _, Difficulty::Beginner) => "Beginner level.".to_owned(),
+        };
+        steps.push(PathStep {
+            slug: course.slug.clone(),
+            title: course.title.clone(),
+            difficulty: course.difficulty,
+            reason: format!("{reason}{best}"),
+        });
+        earlier = Some(course.difficulty);
+    }
+    steps
 }
 
 /// How many requests the learner has left in the rolling day.
@@ -193,6 +249,47 @@ pub fn question_from_form(question: &str) -> Result<Option<String>, FormErrors> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn picked(title: &str, difficulty: Difficulty) -> RecommendedCourse {
+        RecommendedCourse {
+            course_id: Uuid::nil(),
+            slug: title.to_lowercase(),
+            title: title.to_owned(),
+            difficulty,
+            duration_hours: 10,
+            score: 50,
+            explanation: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_learning_path_puts_foundations_first_and_keeps_match_order_within_a_level() {
+        let courses = [
+            picked("Advanced A", Difficulty::Advanced),
+            picked("Beginner B", Difficulty::Beginner),
+            picked("Intermediate C", Difficulty::Intermediate),
+            picked("Beginner D", Difficulty::Beginner),
+        ];
+        let path = learning_path(&courses);
+        let titles: Vec<&str> = path.iter().map(|step| step.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["Beginner B", "Beginner D", "Intermediate C", "Advanced A"]
+        );
+        assert!(
+            path[0].reason.starts_with("Start here"),
+            "{}",
+            path[0].reason
+        );
+        assert!(
+            path[1].reason.starts_with("Also beginner"),
+            "{}",
+            path[1].reason
+        );
+        assert!(path[2].reason.contains("builds on"), "{}", path[2].reason);
+        assert!(path[3].reason.contains("best match"), "{}", path[3].reason);
+        assert!(learning_path(&[]).is_empty());
+    }
 
     #[test]
     fn ratings_are_whole_stars_from_one_to_five() {

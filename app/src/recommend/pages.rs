@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 use super::api::*;
 use super::model::{
     MAX_FEEDBACK_CHARS, MAX_QUESTION_CHARS, Recommendation, RecommendationKind,
-    RecommendationsData as PageData, off_topic_message,
+    RecommendationsData as PageData, learning_path, off_topic_message,
 };
 use crate::account::{CurrentUser, RequireUser};
 use crate::ui::{DifficultyBadge, ErrorNotice, FormProblem, field_error, textarea_text};
@@ -136,8 +136,9 @@ fn Latest(data: PageData) -> impl IntoView {
     }
 }
 
-/// One recommendation: the summary, the courses in learning order with their
-/// reasons, where it came from, and the learner's rating.
+/// One recommendation: the summary, the courses best match first with their
+/// reasons, the same courses as a learning path (an order of study, with why),
+/// where it came from, and the learner's rating.
 #[component]
 fn RecommendationCard(recommendation: Recommendation, return_to: &'static str) -> impl IntoView {
     let Recommendation {
@@ -153,6 +154,8 @@ fn RecommendationCard(recommendation: Recommendation, return_to: &'static str) -
         feedback,
         rated_at,
     } = recommendation;
+    let path = learning_path(&courses);
+    let path_heading = format!("learning-path-{id}");
     view! {
         <article class="recommendation" id=format!("recommendation-{id}")>
             {question.map(|question| view! { <p class="asked">"You asked: " <q>{question}</q></p> })}
@@ -180,6 +183,32 @@ fn RecommendationCard(recommendation: Recommendation, return_to: &'static str) -
                     })
                     .collect_view()}
             </ol>
+            {(path.len() > 1)
+                .then(|| {
+                    view! {
+                        <section class="learning-path" aria-labelledby=path_heading.clone()>
+                            <h3 id=path_heading.clone()>"Learning path"</h3>
+                            <p>
+                                "The same courses in an order to study them: easier ones first, so each builds on the ones before. The list above is ordered by how well each course matches."
+                            </p>
+                            <ol>
+                                {path
+                                    .into_iter()
+                                    .map(|step| {
+                                        view! {
+                                            <li>
+                                                <A href=format!("/courses/{}", step.slug)>{step.title}</A>
+                                                " "
+                                                <DifficultyBadge difficulty=step.difficulty/>
+                                                <span class="step-reason">{step.reason}</span>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ol>
+                        </section>
+                    }
+                })}
             <p class="recommendation-meta">
                 {format!("{created_at} · from profile version {profile_version} · by {model}")}
             </p>

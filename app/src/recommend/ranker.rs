@@ -1,14 +1,20 @@
 //! The built-in ranker ("builtin-v1"): deterministic, pure Rust, no network.
 //!
-//! Every course gets four scores in 0..=1 — interests ↔ tags, goal and
-//! question ↔ course text, level ↔ difficulty, hours per week ↔ duration —
-//! and a weighted sum of them. The explanation of each course is written from
-//! the same evidence the scores were computed from, so it never claims a
-//! match the ranking did not use.
+//! A course's relevance is BM25-style evidence: the learner's words found in
+//! its title, tags, skills and description (rarer words counting for more,
+//! repeats with diminishing returns), their interests among its tags, and
+//! the tags the team's concept map (`data/concepts.json`) says their words
+//! mean ("hacking" → security, "queries" → SQL). The list is ordered by that
+//! relevance blended with level ↔ difficulty and hours per week ↔ duration,
+//! the best match first; an order of study is the learning path's job
+//! (`super::model::learning_path`). The explanation of each course is written
+//! from the same evidence, so it never claims a match the ranking did not use.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::model::{MAX_COURSES, MIN_COURSES};
@@ -16,10 +22,6 @@ use crate::catalog::Difficulty;
 use crate::profile::Level;
 
 pub const BUILTIN_MODEL: &str = "builtin-v1";
-
-/// Courses scoring below this share of the best one are left out (down to
-/// MIN_COURSES), so a short list of strong matches is not padded with weak ones.
-const KEEP_RELATIVE_TO_BEST: f64 = 0.6;
 
 /// A popular-courses answer lists this many.
 const POPULAR_COUNT: usize = 5;
@@ -49,6 +51,13 @@ impl Learner {
                 .as_deref()
                 .is_some_and(|q| !topic_words(q).is_empty())
     }
+
+    /// Whether the learner asked about something (a question with topic words).
+    fn has_question(&self) -> bool {
+        self.question
+            .as_deref()
+            .is_some_and(|question| !topic_words(question).is_empty())
+    }
 }
 
 /// A course the ranker may pick.
@@ -60,6 +69,8 @@ pub struct Candidate {
     pub difficulty: Difficulty,
     pub duration_hours: i32,
     pub tags: Vec<String>,
+    /// The tag category of each tag, in the same order.
+    pub categories: Vec<String>,
     pub skills: Vec<String>,
     /// How often it was recommended lately; orders the popular answer.
     pub popularity: i64,
@@ -77,7 +88,7 @@ pub struct Pick {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ranking {
     pub popular: bool,
-    /// In learning order: easier courses first, then by score.
+    /// The best match first.
     pub picks: Vec<Pick>,
     pub summary: String,
 }
@@ -176,6 +187,26 @@ const ASKING_WORDS: &[&str] = &[
     "me",
     "my",
     "mine",
+    "first",
+    "build",
+    "building",
+    "create",
+    "beginner",
+    "beginners",
+    "begginer",
+    "begginers",
+    "basics",
+    "newbie",
+    "novice",
+    "teach",
+    "teaches",
+    "teaching",
+    "run",
+    "running",
+    "spend",
+    "less",
+    "stop",
+    "keep",
 ];
 
 /// English function words; Postgres' english configuration drops the same kind.
@@ -196,14 +227,36 @@ const STOP_WORDS: &[&str] = &[
 /// repeats: function words and asking words removed.
 pub fn topic_words(text: &str) -> Vec<String> {
     let mut seen = BTreeSet::new();
-    words(text)
-        .filter(|word| {
-            !STOP_WORDS.contains(&word.as_str()) && !ASKING_WORDS.contains(&word.as_str())
+    let all: Vec<String> = words(text).collect();
+    all.iter()
+        .enumerate()
+        .filter(|(place, word)| {
+            (!STOP_WORDS.contains(&word.as_str()) && !ASKING_WORDS.contains(&word.as_str()))
+                || (word.as_str() == "go" && names_the_go_language(&all, *place))
         })
+        .map(|(_, word)| word.clone())
         // Numbers alone ("2", "10") are not topics.
         .filter(|word| word.chars().any(char::is_alphabetic))
         .filter(|word| seen.insert(word.clone()))
         .collect()
+}
+
+/// "go" is usually a verb ("I want to go into data"); it names the
+/// language after "in", "with", "learn", "about" or "of", and before
+/// "language", "programming", "developer" or "backend".
+fn names_the_go_language(words: &[String], place: usize) -> bool {
+    let before = place
+        .checked_sub(1)
+        .and_then(|index| words.get(index))
+        .map(String::as_str);
+    let after = words.get(place + 1).map(String::as_str);
+    matches!(
+        before,
+        Some("in" | "with" | "learn" | "about" | "of" | "using")
+    ) || matches!(
+        after,
+        Some("language" | "programming" | "developer" | "developers" | "backend" | "lang")
+    )
 }
 
 /// Lowercase words; '#' and '+' stay part of a word (c#, c++).
@@ -231,57 +284,356 @@ impl Stems {
     }
 }
 
-/// A topic word of the learner's and its stem.
+/// A topic word of the learner's, its stem, and how much it counts.
 struct QueryWord {
     word: String,
     stem: String,
+    /// Where it came from.
+    source: Source,
+    weight: f64,
 }
 
-fn query_words(stems: &Stems, text: Option<&str>) -> Vec<QueryWord> {
-    text.map(topic_words)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|word| QueryWord {
-            stem: stems.of_word(&word),
-            word,
-        })
-        .collect()
+/// Which part of what the learner said a piece of evidence comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Source {
+    Question,
+    Goal,
+    Interests,
 }
 
-/// Where in a course a learner's words were found.
-#[derive(Debug, Default)]
-struct TextMatch {
-    /// Found in the title, tags or skills: what the course is about.
-    in_subject: Vec<String>,
-    /// Found only in the description.
-    in_description: Vec<String>,
-    /// 0..=1: subject matches count fully, description matches a third.
-    score: f64,
-}
-
-fn text_match(
-    query: &[QueryWord],
-    subject: &BTreeSet<String>,
-    body: &BTreeSet<String>,
-) -> TextMatch {
-    let mut found = TextMatch::default();
-    if query.is_empty() {
-        return found;
+/// The question is what the learner wants now: when there is one, the goal
+/// and the standing interests count for less.
+fn source_weight(source: Source, has_question: bool) -> f64 {
+    match (source, has_question) {
+        (Source::Question, _) => 1.0,
+        (Source::Goal, true) => 0.5,
+        (Source::Goal, false) => 1.0,
+        (Source::Interests, true) => 0.45,
+        (Source::Interests, false) => 0.9,
     }
-    let mut points = 0.0;
-    for word in query {
-        if subject.contains(&word.stem) {
-            points += 1.0;
-            found.in_subject.push(word.word.clone());
-        } else if body.contains(&word.stem) {
-            points += 1.0 / 3.0;
-            found.in_description.push(word.word.clone());
+}
+
+/// The learner's topic words from the question and the goal, one per stem
+/// (the question's when both have it).
+fn query_words(stems: &Stems, learner: &Learner) -> Vec<QueryWord> {
+    let has_question = learner.has_question();
+    let mut seen = BTreeSet::new();
+    let mut query = Vec::new();
+    for (source, text) in [
+        (Source::Question, learner.question.as_deref()),
+        (Source::Goal, learner.goal.as_deref()),
+    ] {
+        for word in text.map(topic_words).unwrap_or_default() {
+            let stem = stems.of_word(&word);
+            if seen.insert(stem.clone()) {
+                query.push(QueryWord {
+                    word,
+                    stem,
+                    source,
+                    weight: source_weight(source, has_question),
+                });
+            }
         }
     }
-    // Matching two or three topic words is already a strong match; long
-    // questions should not make every course look weak.
-    found.score = (points / (query.len().min(3) as f64)).min(1.0);
-    found
+    query
+}
+
+/// One topic of the concept map (`data/concepts.json`): the words learners
+/// use for it and the catalog tags that teach it.
+#[derive(Debug, Deserialize)]
+struct Concept {
+    // "topic" names the concept for people reading the file.
+    category: String,
+    terms: Vec<String>,
+    tags: Vec<String>,
+    /// Words the catalog itself uses for the topic where no tag says it
+    /// ("pivottables" for "pivot tables"), found in titles, tags and skills.
+    #[serde(default)]
+    catalog_words: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ConceptFile {
+    concepts: Vec<Concept>,
+}
+
+/// The concept map with every term as the stems a learner's text must hold.
+struct ConceptMap {
+    concepts: Vec<Concept>,
+    /// Per concept: each term's stems (a term of several words needs all).
+    terms: Vec<Vec<Vec<String>>>,
+    /// Per concept: the stems of its catalog words.
+    catalog_words: Vec<Vec<String>>,
+}
+
+/// Written by the team; compiled in, so the ranker needs no file at run time.
+const CONCEPT_MAP_JSON: &str = include_str!("../../../data/concepts.json");
+
+static CONCEPT_MAP: LazyLock<ConceptMap> = LazyLock::new(|| {
+    // The file is part of the source and a unit test parses it, so a broken
+    // map fails the build's tests; at run time it degrades to no map.
+    let concepts = serde_json::from_str::<ConceptFile>(CONCEPT_MAP_JSON)
+        .map(|file| file.concepts)
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "data/concepts.json is not readable; ranking without it");
+            Vec::new()
+        });
+    let stems = Stems::new();
+    let terms = concepts
+        .iter()
+        .map(|concept| {
+            concept
+                .terms
+                .iter()
+                .map(|term| {
+                    words(term)
+                        .filter(|word| !STOP_WORDS.contains(&word.as_str()))
+                        .map(|word| stems.of_word(&word))
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let catalog_words = concepts
+        .iter()
+        .map(|concept| {
+            concept
+                .catalog_words
+                .iter()
+                .map(|word| stems.of_word(word))
+                .collect()
+        })
+        .collect();
+    ConceptMap {
+        concepts,
+        terms,
+        catalog_words,
+    }
+});
+
+/// A concept the learner's words (or interests) point to.
+struct Fired {
+    /// Its place in the map.
+    index: usize,
+    concept: &'static Concept,
+    /// The learner's own words (or interest) that named it, as they wrote them.
+    named_by: Vec<String>,
+    source: Source,
+    weight: f64,
+}
+
+/// The concepts the learner's words and interests name, strongest source
+/// first. An interest names a concept when it is one of the concept's tags
+/// or terms.
+fn fired_concepts(stems: &Stems, learner: &Learner) -> Vec<Fired> {
+    let map: &'static ConceptMap = &CONCEPT_MAP;
+    let has_question = learner.has_question();
+    let mut fired: Vec<Fired> = Vec::new();
+    // Per source: its words (all but function words; "real-time" needs
+    // "time") as (stem, word), and which concepts' phrases used each stem.
+    let mut sources: Vec<(Source, Vec<(String, String)>, HashMap<String, Vec<usize>>)> = Vec::new();
+    for (source, text) in [
+        (Source::Question, learner.question.as_deref()),
+        (Source::Goal, learner.goal.as_deref()),
+    ] {
+        let words: Vec<(String, String)> = text
+            .map(|text| {
+                words(text)
+                    .filter(|word| !STOP_WORDS.contains(&word.as_str()))
+                    .map(|word| (stems.of_word(&word), word))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // A word inside a phrase the map knows ("ethical hacking") means what
+        // the phrase means, not what it means alone ("ethics").
+        let mut in_phrase: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, terms) in map.terms.iter().enumerate() {
+            for term in terms.iter().filter(|term| term.len() > 1) {
+                if term
+                    .iter()
+                    .all(|stem| words.iter().any(|(word_stem, _)| word_stem == stem))
+                {
+                    for stem in term {
+                        in_phrase.entry(stem.clone()).or_default().push(index);
+                    }
+                }
+            }
+        }
+        sources.push((source, words, in_phrase));
+    }
+    for (index, concept) in map.concepts.iter().enumerate() {
+        let mut best: Option<(Source, Vec<String>)> = None;
+        for (source, words, in_phrase) in &sources {
+            let mut named_by = Vec::new();
+            for term in &map.terms[index] {
+                if term.is_empty() {
+                    continue;
+                }
+                let usable = |stem: &String| {
+                    term.len() > 1
+                        || in_phrase
+                            .get(stem)
+                            .is_none_or(|concepts| concepts.contains(&index))
+                };
+                let found: Vec<&String> = term
+                    .iter()
+                    .filter(|stem| usable(stem))
+                    .filter_map(|stem| {
+                        words
+                            .iter()
+                            .find(|(word_stem, _)| word_stem == stem)
+                            .map(|(_, word)| word)
+                    })
+                    .collect();
+                if found.len() == term.len() {
+                    for word in found {
+                        if !named_by.contains(word) {
+                            named_by.push(word.clone());
+                        }
+                    }
+                }
+            }
+            if !named_by.is_empty() {
+                best = Some((*source, named_by));
+                break;
+            }
+        }
+        if best.is_none() {
+            let named_by: Vec<String> = learner
+                .interests
+                .iter()
+                .filter(|interest| {
+                    concept.tags.contains(interest) || concept.terms.contains(interest)
+                })
+                .cloned()
+                .collect();
+            if !named_by.is_empty() {
+                best = Some((Source::Interests, named_by));
+            }
+        }
+        if let Some((source, named_by)) = best {
+            fired.push(Fired {
+                index,
+                concept,
+                named_by,
+                source,
+                weight: source_weight(source, has_question),
+            });
+        }
+    }
+    fired.sort_by_key(|entry| entry.source);
+    fired
+}
+
+/// The catalog tags the learner's words point to through the concept map
+/// (their interests aside): where to look for candidates beyond the words
+/// themselves.
+pub fn concept_tags(learner: &Learner) -> Vec<String> {
+    let stems = Stems::new();
+    let mut tags: Vec<String> = fired_concepts(&stems, learner)
+        .into_iter()
+        .flat_map(|fired| fired.concept.tags.iter().cloned())
+        .filter(|tag| !learner.interests.contains(tag))
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+/// Whether the concept map knows `word` (a learner's topic word): the
+/// catalog teaches it under another name.
+pub fn concept_map_knows(word: &str) -> bool {
+    let stems = Stems::new();
+    let stem = stems.of_word(word);
+    CONCEPT_MAP
+        .terms
+        .iter()
+        .flatten()
+        .any(|term| term.len() == 1 && term[0] == stem)
+}
+
+/// BM25's term-frequency saturation (k1 = 1.2): a word found in several
+/// fields of a course counts for more, with diminishing returns.
+fn saturate(field_weight: f64) -> f64 {
+    const K1: f64 = 1.2;
+    field_weight * (K1 + 1.0) / (field_weight + K1)
+}
+
+/// BM25's inverse document frequency: rare, specific words count for more
+/// than common ones.
+fn inverse_frequency(documents: usize, containing: usize) -> f64 {
+    let n = documents as f64;
+    let df = containing as f64;
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// Where in a course a word can be found, and what each place is worth:
+/// the title says most about what a course is about, the description least.
+const TITLE_WEIGHT: f64 = 2.0;
+const TAG_WEIGHT: f64 = 1.5;
+const SKILL_WEIGHT: f64 = 1.0;
+const DESCRIPTION_WEIGHT: f64 = 0.5;
+/// A tag reached through the concept map counts this much of a learner's
+/// own word.
+const BRIDGE_WEIGHT: f64 = 0.7;
+/// A concept's tags count this much when the learner's words that named it
+/// are already words of the catalog.
+const DIRECT_WORD_BRIDGE_DAMPING: f64 = 0.4;
+/// How strongly covering only part of what the learner said lowers a
+/// course's relevance (0: not at all).
+const COVERAGE_EXPONENT: f64 = 1.0;
+
+/// A course's words by field, as stems.
+struct CourseText {
+    title: BTreeSet<String>,
+    tags: BTreeSet<String>,
+    skills: BTreeSet<String>,
+    description: BTreeSet<String>,
+}
+
+impl CourseText {
+    fn of(stems: &Stems, course: &Candidate) -> Self {
+        let mut tags = BTreeSet::new();
+        for tag in &course.tags {
+            tags.extend(stems.of_text(tag));
+        }
+        let mut skills = BTreeSet::new();
+        for skill in &course.skills {
+            skills.extend(stems.of_text(skill));
+        }
+        CourseText {
+            title: stems.of_text(&course.title),
+            tags,
+            skills,
+            description: stems.of_text(&course.description),
+        }
+    }
+
+    /// The weight of the fields holding `stem`; 0 when none does.
+    fn field_weight(&self, stem: &str) -> (f64, bool) {
+        let mut weight = 0.0;
+        let mut in_subject = false;
+        if self.title.contains(stem) {
+            weight += TITLE_WEIGHT;
+            in_subject = true;
+        }
+        if self.tags.contains(stem) {
+            weight += TAG_WEIGHT;
+            in_subject = true;
+        }
+        if self.skills.contains(stem) {
+            weight += SKILL_WEIGHT;
+            in_subject = true;
+        }
+        if self.description.contains(stem) {
+            weight += DESCRIPTION_WEIGHT;
+        }
+        (weight, in_subject)
+    }
+
+    fn contains(&self, stem: &str) -> bool {
+        self.field_weight(stem).0 > 0.0
+    }
 }
 
 /// How well a course's difficulty suits the learner's level; None rules the
@@ -299,10 +651,11 @@ fn level_fit(level: Option<Level>, difficulty: Difficulty) -> Option<f64> {
         (Some(Level::Advanced), D::Beginner) => None,
         (Some(Level::Advanced), D::Intermediate) => Some(0.5),
         (Some(Level::Advanced), D::Advanced) => Some(1.0),
-        // No level given: assume someone starting out, without ruling anything out.
+        // No level given: lean towards someone starting out, without ruling
+        // anything out or letting level outweigh what they asked for.
         (None, D::Beginner) => Some(1.0),
-        (None, D::Intermediate) => Some(0.7),
-        (None, D::Advanced) => Some(0.4),
+        (None, D::Intermediate) => Some(0.85),
+        (None, D::Advanced) => Some(0.6),
     }
 }
 
@@ -382,49 +735,91 @@ fn list(items: &[String]) -> String {
     }
 }
 
-struct Scored<'a> {
-    course: &'a Candidate,
-    score: f64,
-    explanation: String,
+/// What a course was found to share with the learner: the score is computed
+/// from it and the explanation written from it, so neither claims more.
+#[derive(Debug, Default)]
+struct Evidence {
+    interests: Vec<String>,
+    asked_in_subject: Vec<String>,
+    asked_in_description: Vec<String>,
+    aimed_in_subject: Vec<String>,
+    aimed_in_description: Vec<String>,
+    /// Tags reached through the concept map: the tags, the learner's words
+    /// that led there and where those words were.
+    bridged: Vec<(Vec<String>, Vec<String>, Source)>,
+    /// A tag category the course shares with the learner and what of the
+    /// learner's is in it.
+    area: Option<(String, String)>,
 }
 
-/// Ranks `candidates` for `learner`. Candidates with no evidence of fitting
-/// (no shared interest, none of the learner's words) are never picked.
+struct Scored<'a> {
+    course: &'a Candidate,
+    /// BM25-style: the weighted evidence, rarer words counting for more.
+    relevance: f64,
+    /// 0..=1: relevance (relative to the best course) blended with level and
+    /// time fit; orders the list.
+    score: f64,
+    evidence: Evidence,
+    /// Added to round out a short list, not a close match.
+    related_only: bool,
+}
+
+/// Courses whose relevance is below this share of the best one's are not
+/// close matches.
+const KEEP_RELATIVE_TO_BEST: f64 = 0.45;
+/// A short list is rounded out only with courses sharing one of the
+/// learner's interests, or at least this relevant (relative to the best)
+/// and in a tag category of what the learner said.
+const RELATED_RELATIVE_TO_BEST: f64 = 0.25;
+const RELEVANCE_WEIGHT: f64 = 0.7;
+const LEVEL_WEIGHT: f64 = 0.2;
+const TIME_WEIGHT: f64 = 0.1;
+
+/// Ranks `candidates` for `learner`, best match first. Candidates with no
+/// evidence of fitting are never picked; when fewer than MIN_COURSES match
+/// closely, the list is rounded out only with courses related to what the
+/// learner said (and says so), or left short.
 pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
     if !learner.has_preferences() {
         return popular(learner, candidates, PROFILE_TOO_THIN);
     }
-    let mut scored = score_candidates(learner, candidates);
-    let best = scored.first().map_or(0.0, |first| first.score);
-    let keep = scored
+    let scored = score_candidates(learner, candidates);
+    let best = scored
         .iter()
-        .take_while(|entry| entry.score >= best * KEEP_RELATIVE_TO_BEST)
-        .count()
-        .clamp(MIN_COURSES, MAX_COURSES);
-    scored.truncate(keep);
-    if scored.is_empty() {
+        .map(|entry| entry.relevance)
+        .fold(0.0, f64::max);
+    if best <= 0.0 {
         return popular(learner, candidates, NOTHING_MATCHED);
     }
-    if scored.len() < MIN_COURSES {
-        round_out(learner, candidates, &mut scored);
+    let (mut picked, rest): (Vec<Scored>, Vec<Scored>) = scored
+        .into_iter()
+        .partition(|entry| entry.relevance >= best * KEEP_RELATIVE_TO_BEST);
+    picked.truncate(MAX_COURSES);
+    let close = picked.len();
+    if close < MIN_COURSES {
+        picked.extend(
+            rest.into_iter()
+                .filter(|entry| {
+                    !entry.evidence.interests.is_empty()
+                        || (entry.relevance >= best * RELATED_RELATIVE_TO_BEST
+                            && entry.evidence.area.is_some())
+                })
+                .take(MIN_COURSES - close)
+                .map(|entry| Scored {
+                    related_only: true,
+                    ..entry
+                }),
+        );
     }
-    // Foundations first; within a level, the better match first.
-    scored.sort_by(|a, b| {
-        a.course
-            .difficulty
-            .cmp(&b.course.difficulty)
-            .then_with(|| b.score.total_cmp(&a.score))
-            .then_with(|| a.course.title.cmp(&b.course.title))
-    });
-    let summary = personal_summary(learner, &scored);
+    let summary = personal_summary(learner, &picked, close);
     Ranking {
         popular: false,
-        picks: scored
+        picks: picked
             .into_iter()
             .map(|entry| Pick {
                 course_id: entry.course.id,
                 score: (entry.score * 100.0).round().clamp(0.0, 100.0) as u8,
-                explanation: entry.explanation,
+                explanation: explain(learner, &entry),
             })
             .collect(),
         summary,
@@ -445,103 +840,235 @@ pub fn shortlist<'a>(
         .collect()
 }
 
-/// Every candidate with evidence of fitting, scored and explained, best first.
+/// Every candidate with evidence of fitting, scored, best first.
 fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<Scored<'a>> {
     let stems = Stems::new();
-    let question = query_words(&stems, learner.question.as_deref());
-    let goal = query_words(&stems, learner.goal.as_deref());
+    let query = query_words(&stems, learner);
+    let fired = fired_concepts(&stems, learner);
+    let interest_weight = source_weight(Source::Interests, learner.has_question());
     let interests: BTreeSet<&str> = learner.interests.iter().map(String::as_str).collect();
 
-    // The question is what the learner wants now; it leads when given.
-    let (mut interest_weight, mut text_weight) = if question.is_empty() {
-        (0.45, 0.25)
-    } else {
-        (0.25, 0.45)
-    };
-    if interests.is_empty() {
-        text_weight += interest_weight;
-        interest_weight = 0.0;
-    } else if question.is_empty() && goal.is_empty() {
-        interest_weight += text_weight;
-        text_weight = 0.0;
+    let texts: Vec<CourseText> = candidates
+        .iter()
+        .map(|course| CourseText::of(&stems, course))
+        .collect();
+    // Document frequencies over the candidates: with the shipped catalog
+    // that is nearly every course; with a large one, a sample of those
+    // sharing the learner's words and tags.
+    let documents = candidates.len();
+    let word_rarity: Vec<f64> = query
+        .iter()
+        .map(|word| {
+            let containing = texts
+                .iter()
+                .filter(|text| text.contains(&word.stem))
+                .count();
+            inverse_frequency(documents, containing)
+        })
+        .collect();
+    let mut tag_counts: HashMap<&str, usize> = HashMap::new();
+    let mut category_of: HashMap<&str, &str> = HashMap::new();
+    for course in candidates {
+        for (index, tag) in course.tags.iter().enumerate() {
+            *tag_counts.entry(tag.as_str()).or_default() += 1;
+            if let Some(category) = course.categories.get(index) {
+                category_of.insert(tag.as_str(), category.as_str());
+            }
+        }
     }
-    const LEVEL_WEIGHT: f64 = 0.2;
-    const TIME_WEIGHT: f64 = 0.1;
+    let tag_rarity =
+        |tag: &str| inverse_frequency(documents, tag_counts.get(tag).copied().unwrap_or(0));
+    let stem_rarity = |stem: &str| {
+        inverse_frequency(
+            documents,
+            texts.iter().filter(|text| text.contains(stem)).count(),
+        )
+    };
+    // The map bridges vocabulary the catalog lacks: where the learner's own
+    // words are already what courses are about ("api"), the words lead and
+    // the concept's wider tags count for less.
+    let bridge_damping: Vec<f64> = fired
+        .iter()
+        .map(|entry| {
+            let direct = entry.source != Source::Interests
+                && entry.named_by.iter().all(|word| {
+                    let stem = stems.of_word(word);
+                    texts.iter().any(|text| {
+                        text.title.contains(&stem)
+                            || text.tags.contains(&stem)
+                            || text.skills.contains(&stem)
+                    })
+                });
+            if direct {
+                DIRECT_WORD_BRIDGE_DAMPING
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let total_weight: f64 = query.iter().map(|word| word.weight).sum::<f64>()
+        + interest_weight * learner.interests.len() as f64;
+    // The tag categories of what the learner said, with what put them there.
+    let mut areas: Vec<(String, String)> = Vec::new();
+    for interest in &learner.interests {
+        if let Some(category) = category_of.get(interest.as_str()) {
+            if !areas.iter().any(|(known, _)| known == category) {
+                areas.push(((*category).to_owned(), format!("your interest {interest}")));
+            }
+        }
+    }
+    for entry in &fired {
+        if entry.source != Source::Interests
+            && !areas
+                .iter()
+                .any(|(known, _)| *known == entry.concept.category)
+        {
+            areas.push((
+                entry.concept.category.clone(),
+                format!("“{}”", list(&entry.named_by)),
+            ));
+        }
+    }
 
     let mut scored: Vec<Scored> = Vec::new();
-    for course in candidates {
-        let Some(level_score) = level_fit(learner.level, course.difficulty) else {
-            continue;
-        };
-        let shared: Vec<String> = course
-            .tags
-            .iter()
-            .filter(|tag| interests.contains(tag.as_str()))
-            .cloned()
-            .collect();
-        let mut subject = stems.of_text(&course.title);
-        for name in course.tags.iter().chain(&course.skills) {
-            subject.extend(stems.of_text(name));
-        }
-        let body = stems.of_text(&course.description);
-        let asked = text_match(&question, &subject, &body);
-        let aimed = text_match(&goal, &subject, &body);
-        if shared.is_empty() && asked.score == 0.0 && aimed.score == 0.0 {
+    for (course, text) in candidates.iter().zip(&texts) {
+        if level_fit(learner.level, course.difficulty).is_none() {
             continue;
         }
-        let interest_score = match shared.len() {
-            0 => 0.0,
-            1 => 0.7,
-            2 => 0.9,
-            _ => 1.0,
-        };
-        let text_score = if question.is_empty() {
-            aimed.score
-        } else {
-            0.75 * asked.score + 0.25 * aimed.score
-        };
-        let score = interest_weight * interest_score
-            + text_weight * text_score
-            + LEVEL_WEIGHT * level_score
-            + TIME_WEIGHT * time_fit(course.duration_hours, learner.hours_per_week);
-
-        let mut reasons = Vec::new();
-        if !shared.is_empty() {
-            let noun = if shared.len() == 1 {
-                "interest"
-            } else {
-                "interests"
+        let mut evidence = Evidence::default();
+        let mut relevance = 0.0;
+        for (word, rarity) in query.iter().zip(&word_rarity) {
+            let (field_weight, in_subject) = text.field_weight(&word.stem);
+            if field_weight == 0.0 {
+                continue;
+            }
+            relevance += word.weight * rarity * saturate(field_weight);
+            let found = match (word.source, in_subject) {
+                (Source::Question, true) => &mut evidence.asked_in_subject,
+                (Source::Question, false) => &mut evidence.asked_in_description,
+                (_, true) => &mut evidence.aimed_in_subject,
+                (_, false) => &mut evidence.aimed_in_description,
             };
-            reasons.push(format!("Matches your {noun} {}.", list(&shared)));
+            found.push(word.word.clone());
         }
-        if !asked.in_subject.is_empty() {
-            reasons.push(format!("About {}, as you asked.", list(&asked.in_subject)));
-        } else if !asked.in_description.is_empty() {
-            reasons.push(format!(
-                "Touches on {}, from your question.",
-                list(&asked.in_description)
-            ));
+        for tag in &course.tags {
+            if interests.contains(tag.as_str()) {
+                relevance += interest_weight * tag_rarity(tag) * saturate(TAG_WEIGHT);
+                evidence.interests.push(tag.clone());
+            }
         }
-        if !aimed.in_subject.is_empty() {
-            reasons.push(format!(
-                "Covers {} from your goal.",
-                list(&aimed.in_subject)
-            ));
-        } else if !aimed.in_description.is_empty() {
-            reasons.push(format!(
-                "Mentions {} from your goal.",
-                list(&aimed.in_description)
-            ));
+        // What of the learner's the course covers, by weight: a course that
+        // answers all of what was said beats one that shares a single word.
+        let mut covered: BTreeSet<&str> = BTreeSet::new();
+        for word in &query {
+            if text.contains(&word.stem) {
+                covered.insert(word.stem.as_str());
+            }
         }
-        reasons.push(level_reason(learner.level, course.difficulty));
-        reasons.push(time_reason(course.duration_hours, learner.hours_per_week));
+        let mut interests_covered: BTreeSet<&str> =
+            evidence.interests.iter().map(String::as_str).collect();
+        for (fired_index, entry) in fired.iter().enumerate() {
+            // A concept tag the learner also has as an interest is scored as
+            // the interest, but still shows the course covers their words.
+            let on_course = course
+                .tags
+                .iter()
+                .any(|tag| entry.concept.tags.contains(tag));
+            let mut reached: Vec<String> = course
+                .tags
+                .iter()
+                .filter(|tag| entry.concept.tags.contains(tag) && !interests.contains(tag.as_str()))
+                .cloned()
+                .collect();
+            let rarity = reached
+                .iter()
+                .map(|tag| tag_rarity(tag))
+                .fold(0.0, f64::max);
+            let mut word_rarity = 0.0_f64;
+            for (word, stem) in entry
+                .concept
+                .catalog_words
+                .iter()
+                .zip(&CONCEPT_MAP.catalog_words[entry.index])
+            {
+                if text.title.contains(stem)
+                    || text.tags.contains(stem)
+                    || text.skills.contains(stem)
+                {
+                    word_rarity = word_rarity.max(stem_rarity(stem));
+                    reached.push(word.clone());
+                }
+            }
+            if !on_course && reached.is_empty() {
+                continue;
+            }
+            for word in &entry.named_by {
+                if entry.source == Source::Interests {
+                    interests_covered.insert(word.as_str());
+                } else if let Some(known) = query.iter().find(|known| known.word == *word) {
+                    covered.insert(known.stem.as_str());
+                }
+            }
+            if reached.is_empty() {
+                continue;
+            }
+            relevance += entry.weight
+                * BRIDGE_WEIGHT
+                * bridge_damping[fired_index]
+                * (rarity + word_rarity)
+                * saturate(TAG_WEIGHT);
+            if let Some((known, _, _)) = evidence
+                .bridged
+                .iter_mut()
+                .find(|(_, words, source)| *words == entry.named_by && *source == entry.source)
+            {
+                for tag in reached {
+                    if !known.contains(&tag) {
+                        known.push(tag);
+                    }
+                }
+            } else {
+                evidence
+                    .bridged
+                    .push((reached, entry.named_by.clone(), entry.source));
+            }
+        }
+        let covered_weight: f64 = query
+            .iter()
+            .filter(|word| covered.contains(word.stem.as_str()))
+            .map(|word| word.weight)
+            .sum::<f64>()
+            + interest_weight * interests_covered.len() as f64;
+        if total_weight > 0.0 {
+            relevance *= (covered_weight / total_weight)
+                .min(1.0)
+                .powf(COVERAGE_EXPONENT);
+        }
+        evidence.area = areas
+            .iter()
+            .find(|(category, _)| course.categories.contains(category))
+            .cloned();
+        if relevance <= 0.0 {
+            continue;
+        }
         scored.push(Scored {
             course,
-            score,
-            explanation: reasons.join(" "),
+            relevance,
+            score: 0.0,
+            evidence,
+            related_only: false,
         });
     }
-
+    let best = scored
+        .iter()
+        .map(|entry| entry.relevance)
+        .fold(0.0, f64::max);
+    for entry in &mut scored {
+        let level_score = level_fit(learner.level, entry.course.difficulty).unwrap_or(0.0);
+        entry.score = RELEVANCE_WEIGHT * entry.relevance / best
+            + LEVEL_WEIGHT * level_score
+            + TIME_WEIGHT * time_fit(entry.course.duration_hours, learner.hours_per_week);
+    }
     scored.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
@@ -550,7 +1077,93 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
     scored
 }
 
-fn personal_summary(learner: &Learner, picked: &[Scored]) -> String {
+/// The explanation of one pick, from its evidence only.
+fn explain(learner: &Learner, entry: &Scored) -> String {
+    let evidence = &entry.evidence;
+    let mut reasons = Vec::new();
+    let related_by_interest = entry.related_only && !evidence.interests.is_empty();
+    if related_by_interest {
+        reasons.push(format!(
+            "Not a close match: a related pick that shares your {} {}.",
+            if evidence.interests.len() == 1 {
+                "interest"
+            } else {
+                "interests"
+            },
+            list(&evidence.interests)
+        ));
+    } else if entry.related_only {
+        reasons.push(match &evidence.area {
+            Some((category, what)) => {
+                format!("Not a close match: a related pick in {category}, the area of {what}.")
+            }
+            None => "Not a close match: a related pick.".to_owned(),
+        });
+    }
+    if !evidence.interests.is_empty() && !related_by_interest {
+        let noun = if evidence.interests.len() == 1 {
+            "interest"
+        } else {
+            "interests"
+        };
+        reasons.push(format!(
+            "Matches your {noun} {}.",
+            list(&evidence.interests)
+        ));
+    }
+    if !evidence.asked_in_subject.is_empty() {
+        reasons.push(format!(
+            "About {}, as you asked.",
+            list(&evidence.asked_in_subject)
+        ));
+    }
+    if !evidence.asked_in_description.is_empty() {
+        reasons.push(format!(
+            "Touches on {}, from your question.",
+            list(&evidence.asked_in_description)
+        ));
+    }
+    if !evidence.aimed_in_subject.is_empty() {
+        reasons.push(format!(
+            "Covers {} from your goal.",
+            list(&evidence.aimed_in_subject)
+        ));
+    }
+    if !evidence.aimed_in_description.is_empty() {
+        reasons.push(format!(
+            "Mentions {} from your goal.",
+            list(&evidence.aimed_in_description)
+        ));
+    }
+    for (tags, words, source) in &evidence.bridged {
+        let quoted: Vec<String> = words.iter().map(|word| format!("“{word}”")).collect();
+        reasons.push(match source {
+            Source::Question => format!(
+                "Teaches {}, which is what {} in your question is about.",
+                list(tags),
+                list(&quoted)
+            ),
+            Source::Goal => format!(
+                "Teaches {}, which {} in your goal points to.",
+                list(tags),
+                list(&quoted)
+            ),
+            Source::Interests => format!(
+                "Teaches {}, close to your interest in {}.",
+                list(tags),
+                list(words)
+            ),
+        });
+    }
+    reasons.push(level_reason(learner.level, entry.course.difficulty));
+    reasons.push(time_reason(
+        entry.course.duration_hours,
+        learner.hours_per_week,
+    ));
+    reasons.join(" ")
+}
+
+fn personal_summary(learner: &Learner, picked: &[Scored], close: usize) -> String {
     let mut about = Vec::new();
     if let Some(level) = learner.level {
         about.push(format!("your {} level", level.as_str()));
@@ -575,19 +1188,35 @@ fn personal_summary(learner: &Learner, picked: &[Scored]) -> String {
         about.push("your question".to_owned());
     }
     let count = picked.len();
-    let mut summary = format!(
-        "{count} courses picked for {}, in the order to take them",
-        list(&about)
-    );
-    match (picked.first(), picked.last()) {
-        (Some(first), Some(last)) if first.course.difficulty != last.course.difficulty => {
-            summary.push_str(&format!(
-                ": start with {} courses and work up to {}.",
-                first.course.difficulty.as_str(),
-                last.course.difficulty.as_str()
-            ));
-        }
-        _ => summary.push('.'),
+    let mut summary = if count == 1 {
+        format!("1 course picked for {}.", list(&about))
+    } else {
+        format!(
+            "{count} courses picked for {}, the best match first.",
+            list(&about)
+        )
+    };
+    let related = count - close.min(count);
+    if related > 0 {
+        summary.push_str(&format!(
+            " Only {} the catalog closely; {} related, not close, and {} marked as such.",
+            match close {
+                1 => "1 course matches".to_owned(),
+                n => format!("{n} courses match"),
+            },
+            if related == 1 {
+                "the last is"
+            } else {
+                "the last ones are"
+            },
+            if related == 1 { "is" } else { "are" },
+        ));
+    } else if count < MIN_COURSES {
+        summary.push_str(" Nothing else in the catalog matches closely, so the list is short.");
+    }
+    let levels: BTreeSet<Difficulty> = picked.iter().map(|entry| entry.course.difficulty).collect();
+    if levels.len() > 1 {
+        summary.push_str(" The learning path puts them in an order to study them.");
     }
     let total: i32 = picked.iter().map(|entry| entry.course.duration_hours).sum();
     match learner.hours_per_week {
@@ -603,34 +1232,6 @@ fn personal_summary(learner: &Learner, picked: &[Scored]) -> String {
         )),
     }
     summary
-}
-
-/// Too few courses matched: adds popular courses at a fitting level, said
-/// plainly, so the list still has MIN_COURSES.
-fn round_out<'a>(learner: &Learner, candidates: &'a [Candidate], picked: &mut Vec<Scored<'a>>) {
-    let mut fillers: Vec<(&Candidate, f64)> = candidates
-        .iter()
-        .filter(|course| !picked.iter().any(|entry| entry.course.id == course.id))
-        .filter_map(|course| level_fit(learner.level, course.difficulty).map(|fit| (course, fit)))
-        .collect();
-    fillers.sort_by(|(a, a_fit), (b, b_fit)| {
-        b_fit
-            .total_cmp(a_fit)
-            .then_with(|| b.popularity.cmp(&a.popularity))
-            .then_with(|| a.duration_hours.cmp(&b.duration_hours))
-            .then_with(|| a.title.cmp(&b.title))
-    });
-    for (course, fit) in fillers.into_iter().take(MIN_COURSES - picked.len()) {
-        picked.push(Scored {
-            course,
-            score: 0.2 * fit + 0.1 * time_fit(course.duration_hours, learner.hours_per_week),
-            explanation: format!(
-                "Not a direct match for what you asked, but popular at a fitting level. {} {}",
-                level_reason(learner.level, course.difficulty),
-                time_reason(course.duration_hours, learner.hours_per_week)
-            ),
-        });
-    }
 }
 
 const PROFILE_TOO_THIN: &str = "Your profile does not say what you want to learn yet, so these are popular beginner courses. Add your interests and a goal to your profile (or ask a question) for picks made for you.";

@@ -307,22 +307,134 @@ pub async fn page(
     })
 }
 
-/// Whether any course is about one of the question's topic words: in its
-/// title, tags or skills (weights A and B of the search document), not
-/// merely mentioned in a description.
-async fn catalog_covers(pool: &PgPool, topic_words: &[String]) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar(
+/// Typed words shorter than this are never corrected: too many near misses.
+const MIN_CORRECTED_CHARS: usize = 6;
+
+/// Reads the learner's words the way the catalog would: a topic word that no
+/// course is about (in its title, tags or skills) and the concept map does
+/// not know is replaced by the nearest catalog word when that is a slip of
+/// one or two letters ("pyhton" → "python", "kubernets" → "kubernetes").
+/// Returns whether the question (if any) is about something the catalog
+/// teaches: a topic word some course is about, directly or through the
+/// concept map. The stored question stays as the learner typed it.
+pub async fn understand(pool: &PgPool, learner: &mut Learner) -> Result<bool, AppError> {
+    let question_words = learner
+        .question
+        .as_deref()
+        .map(ranker::topic_words)
+        .unwrap_or_default();
+    let mut words: Vec<String> = question_words.clone();
+    for word in learner
+        .goal
+        .as_deref()
+        .map(ranker::topic_words)
+        .unwrap_or_default()
+    {
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    if words.is_empty() {
+        return Ok(true);
+    }
+    let found: Vec<(String, bool, Vec<String>)> = sqlx::query_as(
         r#"
-        select exists (
-            select 1 from courses
-            where search_document @@ (
-                select string_agg(quote_literal(lexeme) || ':AB', ' | ')::tsquery
-                from unnest(tsvector_to_array(to_tsvector('english', $1))) as lexeme))
+        select typed.word,
+               exists (
+                   select 1 from courses
+                   where search_document @@ (
+                       select string_agg(quote_literal(lexeme) || ':AB', ' | ')::tsquery
+                       from unnest(tsvector_to_array(to_tsvector('english', typed.word))) as lexeme)
+               ) as covered,
+               case when length(typed.word) >= $2 then
+                   array(select term from search_terms order by term <-> typed.word limit 3)
+               else '{}' end as nearest
+        from unnest($1::text[]) as typed (word)
         "#,
     )
-    .bind(topic_words.join(" "))
-    .fetch_one(pool)
-    .await?)
+    .bind(&words)
+    .bind(MIN_CORRECTED_CHARS as i32)
+    .fetch_all(pool)
+    .await?;
+    let mut corrections: HashMap<String, String> = HashMap::new();
+    let mut question_covered = false;
+    for (word, covered, nearest) in found {
+        let known = covered || ranker::concept_map_knows(&word);
+        let correction = (!known)
+            .then(|| {
+                nearest
+                    .into_iter()
+                    .find(|term| term != &word && is_slip_of(&word, term))
+            })
+            .flatten();
+        if question_words.contains(&word) && (known || correction.is_some()) {
+            question_covered = true;
+        }
+        if let Some(term) = correction {
+            corrections.insert(word, term);
+        }
+    }
+    if !corrections.is_empty() {
+        learner.question = learner
+            .question
+            .as_deref()
+            .map(|text| corrected(text, &corrections));
+        learner.goal = learner
+            .goal
+            .as_deref()
+            .map(|text| corrected(text, &corrections));
+    }
+    Ok(question_words.is_empty() || question_covered)
+}
+
+/// Whether `typed` is `term` with a letter or two wrong, missing, extra or
+/// swapped (one for words under nine letters).
+fn is_slip_of(typed: &str, term: &str) -> bool {
+    let allowed = if typed.chars().count() >= 9 { 2 } else { 1 };
+    edit_distance(typed, term) <= allowed
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions
+/// and swaps of neighbouring letters each count one.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        rows[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+/// `text` with each corrected word replaced, the rest as typed.
+fn corrected(text: &str, corrections: &HashMap<String, String>) -> String {
+    text.split_whitespace()
+        .map(|token| {
+            let bare = token
+                .trim_matches(|c: char| !(c.is_alphanumeric() || c == '#' || c == '+'))
+                .to_lowercase();
+            corrections
+                .get(&bare)
+                .cloned()
+                .unwrap_or_else(|| token.to_owned())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[derive(sqlx::FromRow)]
@@ -333,6 +445,7 @@ struct CandidateRow {
     difficulty: String,
     duration: i32,
     tags: Vec<String>,
+    categories: Vec<String>,
     skills: Vec<String>,
     popularity: i64,
 }
@@ -341,6 +454,7 @@ struct CandidateRow {
 /// request stays bounded however big the catalog is:
 /// - courses about all the words of the question, and of the goal;
 /// - courses sharing at least two of the learner's interests;
+/// - a few courses per tag the concept map says the learner's words mean;
 /// - a few courses per single word and per single interest (so every part
 ///   of what the learner said is represented);
 /// - the most recommended courses and the shortest of each level, to round
@@ -375,6 +489,9 @@ pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidat
         ), interests as (
             select t.id, t.name, row_number() over (order by t.name) as place
             from tags t where t.name = any($1)
+        ), bridged as (
+            -- Tags the concept map says the learner's words mean.
+            select t.id from tags t where t.name = any($4)
         ), interest_pairs as (
             -- Two interests at a time, as one query on the search documents
             -- (tags are in them as phrases). The first eight interests only:
@@ -409,6 +526,10 @@ pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidat
              cross join lateral (select ct.course_id from course_tags ct
                                  where ct.tag_id = interests.id limit 25) per_interest)
             union
+            (select per_bridged.course_id from bridged
+             cross join lateral (select ct.course_id from course_tags ct
+                                 where ct.tag_id = bridged.id limit 12) per_bridged)
+            union
             (select course_id from popularity order by times desc, course_id limit 30)
             union
             (select id from courses where difficulty = 'beginner' order by duration, lower(title) limit 10)
@@ -418,7 +539,8 @@ pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidat
             (select id from courses where difficulty = 'advanced' order by duration, lower(title) limit 10)
         ), tag_names as (
             -- One join for all candidates beats one lookup per candidate.
-            select ct.course_id, array_agg(t.name order by t.name) as names
+            select ct.course_id, array_agg(t.name order by t.name) as names,
+                   array_agg(t.category order by t.name) as categories
             from picked join course_tags ct using (course_id) join tags t on t.id = ct.tag_id
             group by ct.course_id
         ), skill_names as (
@@ -428,6 +550,7 @@ pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidat
         )
         select c.id, c.title, c.description, c.difficulty, c.duration,
                coalesce(tag_names.names, '{}') as tags,
+               coalesce(tag_names.categories, '{}') as categories,
                coalesce(skill_names.names, '{}') as skills,
                coalesce(p.times, 0) as popularity
         from picked join courses c on c.id = picked.course_id
@@ -439,6 +562,7 @@ pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidat
     .bind(&learner.interests)
     .bind(question_words.join(" "))
     .bind(goal_words.join(" "))
+    .bind(ranker::concept_tags(learner))
     .fetch_all(pool)
     .await?;
     Ok(rows
@@ -451,6 +575,7 @@ pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidat
                 description: row.description,
                 duration_hours: row.duration,
                 tags: row.tags,
+                categories: row.categories,
                 skills: row.skills,
                 popularity: row.popularity,
             })
@@ -537,17 +662,13 @@ async fn answer(
     started: Instant,
 ) -> Result<Answered, AppError> {
     let user_id = reservation.user_id;
-    if let Some(question) = &question {
-        let topics = ranker::topic_words(question);
-        if !topics.is_empty() && !catalog_covers(pool, &topics).await? {
-            return Ok(Answered::OffTopic(super::model::off_topic_message(
-                question,
-            )));
-        }
-    }
-
     let (profile_version, state) = newest_version(pool, user_id).await?;
-    let learner = learner_from(state, question.clone());
+    let mut learner = learner_from(state, question.clone());
+    if !understand(pool, &mut learner).await? {
+        return Ok(Answered::OffTopic(super::model::off_topic_message(
+            question.as_deref().unwrap_or_default(),
+        )));
+    }
     let candidates = candidates(pool, &learner).await?;
     let ranking = ranker::rank(&learner, &candidates);
     if ranking.picks.is_empty() {
