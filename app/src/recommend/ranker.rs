@@ -425,13 +425,17 @@ struct Fired {
 /// The concepts the learner's words and interests name, strongest source
 /// first. An interest names a concept when it is one of the concept's tags
 /// or terms.
+/// A source of the learner's words, its words as (stem, word), and which
+/// concepts' phrases used each stem.
+type SourceWords = (Source, Vec<(String, String)>, HashMap<String, Vec<usize>>);
+
 fn fired_concepts(stems: &Stems, learner: &Learner) -> Vec<Fired> {
     let map: &'static ConceptMap = &CONCEPT_MAP;
     let has_question = learner.has_question();
     let mut fired: Vec<Fired> = Vec::new();
     // Per source: its words (all but function words; "real-time" needs
     // "time") as (stem, word), and which concepts' phrases used each stem.
-    let mut sources: Vec<(Source, Vec<(String, String)>, HashMap<String, Vec<usize>>)> = Vec::new();
+    let mut sources: Vec<SourceWords> = Vec::new();
     for (source, text) in [
         (Source::Question, learner.question.as_deref()),
         (Source::Goal, learner.goal.as_deref()),
@@ -911,10 +915,10 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
     // The tag categories of what the learner said, with what put them there.
     let mut areas: Vec<(String, String)> = Vec::new();
     for interest in &learner.interests {
-        if let Some(category) = category_of.get(interest.as_str()) {
-            if !areas.iter().any(|(known, _)| known == category) {
-                areas.push(((*category).to_owned(), format!("your interest {interest}")));
-            }
+        if let Some(category) = category_of.get(interest.as_str())
+            && !areas.iter().any(|(known, _)| known == category)
+        {
+            areas.push(((*category).to_owned(), format!("your interest {interest}")));
         }
     }
     for entry in &fired {
