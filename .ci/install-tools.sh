@@ -10,6 +10,9 @@ set -euo pipefail
 
 CARGO_LEPTOS_VERSION=0.3.11
 WASM_BINDGEN_VERSION=0.2.130
+# The sqlx crate's version: `cargo sqlx prepare` writes the .sqlx/ files its
+# macros read.
+SQLX_CLI_VERSION=0.8.6
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 say() { printf '\033[1;34m[install]\033[0m %s\n' "$*"; }
@@ -81,6 +84,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WASM_BINDGEN_VERSION}"; th
   # webpki-roots 1.0.11 is missing from the registry mirror.
   install_crate_with_lock_fix wasm-bindgen-cli "$WASM_BINDGEN_VERSION" \
     webpki-roots@1.0.11 1.0.10
+fi
+
+# --- sqlx-cli (checks that .sqlx/ matches the SQL and the schema) ------------
+if ! cargo sqlx --version 2>/dev/null | grep -q " ${SQLX_CLI_VERSION}"; then
+  say "installing sqlx-cli ${SQLX_CLI_VERSION} (PostgreSQL only, about 3 minutes)"
+  cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --locked \
+    --no-default-features --features rustls,postgres
 fi
 
 # --- PostgreSQL server binaries ----------------------------------------------

@@ -33,6 +33,18 @@ eval "$(.ci/postgres.sh start "$TEST_CLUSTER" 5434 postgres)"
 export DATABASE_URL
 MAINTENANCE_URL="$DATABASE_URL"
 
+step "SQL checked at compile time: .sqlx/ matches the statements and the schema"
+# Builds read .sqlx/ (SQLX_OFFLINE, .cargo/config.toml); here the statements
+# are described again against a database migrated from migrations/, and any
+# difference (a changed statement, a changed column) fails the run.
+psql -q "$MAINTENANCE_URL" -c 'drop database if exists acmelearn_sqlx with (force)' -c 'create database acmelearn_sqlx'
+(
+  eval "$(.ci/postgres.sh start "$TEST_CLUSTER" 5434 acmelearn_sqlx)"
+  export DATABASE_URL
+  sqlx migrate run --source migrations >/dev/null
+  cargo sqlx prepare --workspace --check -- --locked -p app -p server --features app/ssr
+)
+
 step "Rust unit and integration tests (a fresh database per test)"
 # app with `ssr` is what the server links; testing both in one invocation
 # builds the dependency graph once.

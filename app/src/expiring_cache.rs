@@ -6,11 +6,42 @@
 //! miss never makes one request wait on another's work.
 
 use std::hash::Hash;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use quick_cache::sync::Cache;
 use quick_cache::{UnitWeighter, Weighter};
+
+/// Where a cache reads the time: the system's monotonic clock, or (in
+/// tests) a clock that moves only when told to, so expiry is tested without
+/// sleeping.
+#[derive(Clone, Default)]
+pub struct Clock {
+    stopped_at: Option<Arc<Mutex<Instant>>>,
+}
+
+impl Clock {
+    /// A clock standing still at the present, until [`Clock::advance`].
+    pub fn stopped() -> Self {
+        Self {
+            stopped_at: Some(Arc::new(Mutex::new(Instant::now()))),
+        }
+    }
+
+    pub fn now(&self) -> Instant {
+        match &self.stopped_at {
+            Some(at) => *at.lock().unwrap_or_else(PoisonError::into_inner),
+            None => Instant::now(),
+        }
+    }
+
+    /// Moves a stopped clock on; the system clock moves by itself.
+    pub fn advance(&self, by: Duration) {
+        if let Some(at) = &self.stopped_at {
+            *at.lock().unwrap_or_else(PoisonError::into_inner) += by;
+        }
+    }
+}
 
 /// Entries kept at most by count (`W` = `UnitWeighter`), or by whatever
 /// `W` weighs (bytes, for pages); the least recently used go first.
@@ -18,6 +49,7 @@ use quick_cache::{UnitWeighter, Weighter};
 pub struct ExpiringCache<K, V, W = UnitWeighter> {
     entries: Arc<Cache<K, Stored<V>, W>>,
     lifetime: Duration,
+    clock: Clock,
 }
 
 /// A value with the moment it was stored; weighers see it whole.
@@ -34,6 +66,7 @@ impl<K: Eq + Hash, V: Clone> ExpiringCache<K, V> {
         (!lifetime.is_zero()).then(|| Self {
             entries: Arc::new(Cache::new(capacity)),
             lifetime,
+            clock: Clock::default(),
         })
     }
 }
@@ -51,20 +84,26 @@ impl<K: Eq + Hash, V: Clone, W: Weighter<K, Stored<V>> + Clone> ExpiringCache<K,
         (!lifetime.is_zero() && capacity > 0).then(|| Self {
             entries: Arc::new(Cache::with_weighter(estimated_entries, capacity, weighter)),
             lifetime,
+            clock: Clock::default(),
         })
+    }
+
+    /// The same cache reading the time from `clock`.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
     }
 
     /// The value stored under `key`, unless its lifetime has ended.
     pub fn get(&self, key: &K) -> Option<V> {
         self.entries
             .get(key)
-            .filter(|stored| stored.stored_at.elapsed() < self.lifetime)
+            .filter(|stored| self.clock.now() - stored.stored_at < self.lifetime)
             .map(|stored| stored.value)
     }
 
     pub fn insert(&self, key: K, value: V) {
         let stored = Stored {
-            stored_at: Instant::now(),
+            stored_at: self.clock.now(),
             value,
         };
         self.entries.insert(key, stored);
@@ -95,11 +134,16 @@ mod tests {
 
     #[test]
     fn entries_count_until_their_lifetime_ends() {
-        let cache = ExpiringCache::new(10, Duration::from_millis(40)).unwrap();
+        let clock = Clock::stopped();
+        let cache = ExpiringCache::new(10, Duration::from_secs(10))
+            .unwrap()
+            .with_clock(clock.clone());
         cache.insert("python", 7);
         assert_eq!(cache.get(&"python"), Some(7));
         assert_eq!(cache.get(&"rust"), None);
-        std::thread::sleep(Duration::from_millis(60));
+        clock.advance(Duration::from_millis(9_999));
+        assert_eq!(cache.get(&"python"), Some(7), "still within its lifetime");
+        clock.advance(Duration::from_millis(1));
         assert_eq!(cache.get(&"python"), None);
     }
 

@@ -61,18 +61,18 @@ impl FormRedirects {
     pub async fn load(pool: &PgPool, public_origin: &str) -> Result<Self, sqlx::Error> {
         let mut fresh = [0u8; 32];
         OsRng.fill_bytes(&mut fresh);
-        let key: Vec<u8> = sqlx::query_scalar(
-            "with made as (
+        let key = sqlx::query_scalar!(
+            r#"with made as (
                  insert into server_keys (name, secret) values ('form_errors', $1)
                  on conflict (name) do nothing
                  returning secret
              )
-             select secret from made
+             select secret as "secret!" from made
              union all
              select secret from server_keys where name = 'form_errors'
-             limit 1",
+             limit 1"#,
+            &fresh[..],
         )
-        .bind(&fresh[..])
         .fetch_one(pool)
         .await?;
         Ok(Self {

@@ -290,25 +290,27 @@ pub async fn import(
         })
         .collect();
     let (tag_names, tag_categories): (Vec<&str>, Vec<&str>) = tags.into_iter().unzip();
-    sqlx::query(
+    sqlx::query!(
         r#"
         insert into tags (name, category)
         select * from unnest($1::text[], $2::text[])
         on conflict (name) do update set category = excluded.category
             where tags.category is distinct from excluded.category
         "#,
+        &tag_names as &[&str],
+        &tag_categories as &[&str],
     )
-    .bind(&tag_names)
-    .bind(&tag_categories)
     .execute(&mut *transaction)
     .await?;
-    let tag_ids: HashMap<String, Uuid> =
-        sqlx::query_as::<_, (String, Uuid)>("select name, id from tags where name = any($1)")
-            .bind(&tag_names)
-            .fetch_all(&mut *transaction)
-            .await?
-            .into_iter()
-            .collect();
+    let tag_ids: HashMap<String, Uuid> = sqlx::query!(
+        "select name, id from tags where name = any($1)",
+        &tag_names as &[&str],
+    )
+    .fetch_all(&mut *transaction)
+    .await?
+    .into_iter()
+    .map(|tag| (tag.name, tag.id))
+    .collect();
 
     // Skills: unique regardless of case; the first spelling ever imported stays.
     let mut skill_names: Vec<&str> = Vec::new();
@@ -319,28 +321,29 @@ pub async fn import(
         }
     }
     let skill_keys: Vec<String> = skill_keys.into_iter().collect();
-    sqlx::query(
+    sqlx::query!(
         r#"
         insert into skills (name)
         select * from unnest($1::text[])
         on conflict ((lower(name))) do nothing
         "#,
+        &skill_names as &[&str],
     )
-    .bind(&skill_names)
     .execute(&mut *transaction)
     .await?;
-    let skill_ids: HashMap<String, Uuid> = sqlx::query_as::<_, (String, Uuid)>(
-        "select lower(name), id from skills where lower(name) = any($1)",
+    let skill_ids: HashMap<String, Uuid> = sqlx::query!(
+        r#"select lower(name) as "key!", id from skills where lower(name) = any($1)"#,
+        &skill_keys,
     )
-    .bind(&skill_keys)
     .fetch_all(&mut *transaction)
     .await?
     .into_iter()
+    .map(|skill| (skill.key, skill.id))
     .collect();
 
     // Courses: insert new ones, update changed ones, leave equal ones untouched
     // (no write at all, so updated_at keeps meaning "last changed").
-    let changed: Vec<(bool,)> = sqlx::query_as(
+    let changed = sqlx::query_scalar!(
         r#"
         insert into courses (title, description, difficulty, duration, contents)
         select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[])
@@ -353,27 +356,28 @@ pub async fn import(
         where (courses.title, courses.description, courses.difficulty, courses.duration, courses.contents)
             is distinct from
               (excluded.title, excluded.description, excluded.difficulty, excluded.duration, excluded.contents)
-        returning (xmax = 0) as inserted
+        returning (xmax = 0) as "inserted!"
         "#,
+        &courses.iter().map(|c| c.title.as_str()).collect::<Vec<_>>() as &[&str],
+        &courses.iter().map(|c| c.description.as_str()).collect::<Vec<_>>() as &[&str],
+        &courses.iter().map(|c| c.difficulty.as_str()).collect::<Vec<_>>() as &[&str],
+        &courses.iter().map(|c| c.duration_hours).collect::<Vec<_>>(),
+        &courses.iter().map(|c| c.contents.as_str()).collect::<Vec<_>>() as &[&str],
     )
-    .bind(courses.iter().map(|c| c.title.as_str()).collect::<Vec<_>>())
-    .bind(courses.iter().map(|c| c.description.as_str()).collect::<Vec<_>>())
-    .bind(courses.iter().map(|c| c.difficulty.as_str()).collect::<Vec<_>>())
-    .bind(courses.iter().map(|c| c.duration_hours).collect::<Vec<_>>())
-    .bind(courses.iter().map(|c| c.contents.as_str()).collect::<Vec<_>>())
     .fetch_all(&mut *transaction)
     .await?;
-    let courses_added = changed.iter().filter(|(inserted,)| *inserted).count() as u64;
+    let courses_added = changed.iter().filter(|inserted| **inserted).count() as u64;
     let courses_updated = changed.len() as u64 - courses_added;
 
     let title_keys: Vec<String> = courses.iter().map(|c| c.title.to_lowercase()).collect();
-    let course_ids: HashMap<String, Uuid> = sqlx::query_as::<_, (String, Uuid)>(
-        "select lower(title), id from courses where lower(title) = any($1)",
+    let course_ids: HashMap<String, Uuid> = sqlx::query!(
+        r#"select lower(title) as "key!", id from courses where lower(title) = any($1)"#,
+        &title_keys,
     )
-    .bind(&title_keys)
     .fetch_all(&mut *transaction)
     .await?
     .into_iter()
+    .map(|course| (course.key, course.id))
     .collect();
 
     let mut link_courses = Vec::new();
@@ -412,8 +416,7 @@ pub async fn import(
     .await?;
     // Search documents, tag counts and the search vocabulary follow the
     // courses and their links (see the catalog_search migration).
-    sqlx::query("select refresh_catalog_search($1)")
-        .bind(&all_course_ids)
+    sqlx::query!("select refresh_catalog_search($1)", &all_course_ids)
         .execute(&mut *transaction)
         .await?;
 

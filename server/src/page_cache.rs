@@ -73,6 +73,14 @@ impl PageCache {
         let pages = ExpiringCache::with_weighter(estimated_pages, capacity_bytes, PageWeight, ttl)?;
         Some(Self { pages })
     }
+
+    /// The same cache reading the time from `clock` (tests move it by hand).
+    #[cfg(test)]
+    pub fn with_clock(self, clock: app::expiring_cache::Clock) -> Self {
+        Self {
+            pages: self.pages.with_clock(clock),
+        }
+    }
 }
 
 /// The catalog's pages: the list with its searches, course pages, the tags,

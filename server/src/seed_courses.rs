@@ -54,20 +54,27 @@ struct Vocabulary {
 /// Generates `count` courses. Returns how many were written.
 pub async fn seed_courses(pool: &PgPool, count: usize, seed: u64) -> Result<usize, ServerError> {
     let vocabulary = Vocabulary {
-        tags: sqlx::query_as("select id, name from tags order by name")
+        tags: sqlx::query!("select id, name from tags order by name")
             .fetch_all(pool)
-            .await?,
-        skills: sqlx::query_as("select id, name from skills order by lower(name)")
+            .await?
+            .into_iter()
+            .map(|tag| (tag.id, tag.name))
+            .collect(),
+        skills: sqlx::query!("select id, name from skills order by lower(name)")
             .fetch_all(pool)
-            .await?,
+            .await?
+            .into_iter()
+            .map(|skill| (skill.id, skill.name))
+            .collect(),
     };
     if vocabulary.tags.len() < TAGS_PER_COURSE || vocabulary.skills.len() < SKILLS_PER_COURSE {
         return Err(ServerError::EmptyCatalog);
     }
-    let first_number: i64 =
-        sqlx::query_scalar("select count(*) from courses where title like '%(generated #%)'")
-            .fetch_one(pool)
-            .await?;
+    let first_number = sqlx::query_scalar!(
+        r#"select count(*) as "count!" from courses where title like '%(generated #%)'"#
+    )
+    .fetch_one(pool)
+    .await?;
 
     let progress = ProgressBar::new(count as u64).with_style(
         ProgressStyle::with_template(
@@ -93,32 +100,26 @@ pub async fn seed_courses(pool: &PgPool, count: usize, seed: u64) -> Result<usiz
                 )
             })
             .collect();
-        let ids: Vec<Uuid> = sqlx::query_scalar(
+        let ids: Vec<Uuid> = sqlx::query_scalar!(
             r#"
             insert into courses (title, description, difficulty, duration, contents)
             select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[])
             returning id
             "#,
-        )
-        .bind(batch.iter().map(|c| c.title.as_str()).collect::<Vec<_>>())
-        .bind(
-            batch
+            &batch.iter().map(|c| c.title.as_str()).collect::<Vec<_>>() as &[&str],
+            &batch
                 .iter()
                 .map(|c| c.description.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            batch
+                .collect::<Vec<_>>() as &[&str],
+            &batch
                 .iter()
                 .map(|c| c.difficulty.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(batch.iter().map(|c| c.duration).collect::<Vec<_>>())
-        .bind(
-            batch
+                .collect::<Vec<_>>() as &[&str],
+            &batch.iter().map(|c| c.duration).collect::<Vec<_>>(),
+            &batch
                 .iter()
                 .map(|c| c.contents.as_str())
-                .collect::<Vec<_>>(),
+                .collect::<Vec<_>>() as &[&str],
         )
         .fetch_all(&mut *transaction)
         .await?;
@@ -137,24 +138,27 @@ pub async fn seed_courses(pool: &PgPool, count: usize, seed: u64) -> Result<usiz
                 skill_ids.push(*skill);
             }
         }
-        sqlx::query("insert into course_tags (course_id, tag_id) select * from unnest($1::uuid[], $2::uuid[])")
-            .bind(&tag_courses)
-            .bind(&tag_ids)
-            .execute(&mut *transaction)
-            .await?;
-        sqlx::query("insert into course_skills (course_id, skill_id) select * from unnest($1::uuid[], $2::uuid[])")
-            .bind(&skill_courses)
-            .bind(&skill_ids)
-            .execute(&mut *transaction)
-            .await?;
+        sqlx::query!(
+            "insert into course_tags (course_id, tag_id) select * from unnest($1::uuid[], $2::uuid[])",
+            &tag_courses,
+            &tag_ids,
+        )
+        .execute(&mut *transaction)
+        .await?;
+        sqlx::query!(
+            "insert into course_skills (course_id, skill_id) select * from unnest($1::uuid[], $2::uuid[])",
+            &skill_courses,
+            &skill_ids,
+        )
+        .execute(&mut *transaction)
+        .await?;
 
         all_ids.extend(ids);
         written += size;
         progress.set_position(written as u64);
     }
     progress.set_message("indexing for search");
-    sqlx::query("select refresh_catalog_search($1)")
-        .bind(&all_ids)
+    sqlx::query!("select refresh_catalog_search($1)", &all_ids)
         .execute(&mut *transaction)
         .await?;
     transaction.commit().await?;
@@ -162,6 +166,7 @@ pub async fn seed_courses(pool: &PgPool, count: usize, seed: u64) -> Result<usiz
     // twice its size; compact it (this is a load-test database), and give
     // the planner fresh statistics and index-only scans a visibility map.
     progress.set_message("compacting");
+    // Utility statements: nothing for the macros to check.
     sqlx::query("vacuum (full, analyze) courses")
         .execute(pool)
         .await?;

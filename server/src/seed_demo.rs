@@ -76,17 +76,24 @@ struct Catalog {
 
 async fn catalog(pool: &PgPool) -> Result<Catalog, ServerError> {
     let tag_rows: Vec<(String, String)> =
-        sqlx::query_as("select name, category from tags order by name")
+        sqlx::query!("select name, category from tags order by name")
             .fetch_all(pool)
-            .await?;
-    let course_rows: Vec<(Uuid, String, Vec<String>)> = sqlx::query_as(
-        "select c.id, c.difficulty, coalesce(array_agg(t.name) filter (where t.name is not null), '{}')
-         from courses c left join course_tags ct on ct.course_id = c.id left join tags t on t.id = ct.tag_id
-         where c.title not like '%(generated #%'
-         group by c.id order by c.title",
+            .await?
+            .into_iter()
+            .map(|tag| (tag.name, tag.category))
+            .collect();
+    let course_rows: Vec<(Uuid, String, Vec<String>)> = sqlx::query!(
+        r#"select c.id, c.difficulty,
+                  coalesce(array_agg(t.name) filter (where t.name is not null), '{}') as "tags!"
+           from courses c left join course_tags ct on ct.course_id = c.id left join tags t on t.id = ct.tag_id
+           where c.title not like '%(generated #%'
+           group by c.id order by c.title"#
     )
     .fetch_all(pool)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|course| (course.id, course.difficulty, course.tags))
+    .collect();
     if tag_rows.is_empty() || course_rows.len() < 10 {
         return Err(ServerError::EmptyCatalog);
     }
@@ -399,11 +406,12 @@ pub async fn seed_demo(
     seed: u64,
 ) -> Result<Seeded, ServerError> {
     let catalog = catalog(pool).await?;
-    let existing: i64 =
-        sqlx::query_scalar("select count(*) from users where is_demo and email like $1")
-            .bind(format!("learner-{seed}-%@{DEMO_EMAIL_DOMAIN}"))
-            .fetch_one(pool)
-            .await?;
+    let existing = sqlx::query_scalar!(
+        r#"select count(*) as "count!" from users where is_demo and email like $1"#,
+        format!("learner-{seed}-%@{DEMO_EMAIL_DOMAIN}"),
+    )
+    .fetch_one(pool)
+    .await?;
     if existing > 0 {
         return Err(ServerError::DemoExists {
             seed,

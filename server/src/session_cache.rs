@@ -50,6 +50,15 @@ impl<Store> RecentSessions<Store> {
         }
     }
 
+    /// The same sessions, the kept copies reading the time from `clock`.
+    #[cfg(test)]
+    pub fn with_clock(self, clock: app::expiring_cache::Clock) -> Self {
+        Self {
+            recent: self.recent.map(|recent| recent.with_clock(clock)),
+            ..self
+        }
+    }
+
     fn keep(&self, record: &Record) {
         if let Some(recent) = &self.recent {
             recent.insert(record.id, record.clone());

@@ -61,7 +61,6 @@ fn check_new_password_pair(
     }
 }
 
-#[derive(sqlx::FromRow)]
 struct UserRow {
     id: Uuid,
     email: String,
@@ -154,15 +153,15 @@ pub async fn register(
 async fn create_account(pool: &PgPool, email: &str, password: &str) -> Result<SignedIn, AppError> {
     let password_hash = password::hash(password.to_owned()).await?;
     let mut transaction = pool.begin().await?;
-    let inserted = sqlx::query_as::<_, (Uuid, i32)>(
+    let inserted = sqlx::query!(
         "insert into users (email, password_hash) values ($1, $2) returning id, session_epoch",
+        email,
+        password_hash,
     )
-    .bind(email)
-    .bind(&password_hash)
     .fetch_one(&mut *transaction)
     .await;
     let (user_id, session_epoch) = match inserted {
-        Ok(row) => row,
+        Ok(row) => (row.id, row.session_epoch),
         Err(sqlx::Error::Database(error)) if error.constraint() == Some("users_email_key") => {
             return Err(AppError::invalid(FormErrors::new().with(
                 "email",
@@ -171,19 +170,7 @@ async fn create_account(pool: &PgPool, email: &str, password: &str) -> Result<Si
         }
         Err(error) => return Err(error.into()),
     };
-    let profile_id: Uuid =
-        sqlx::query_scalar("insert into user_profiles (user_id) values ($1) returning id")
-            .bind(user_id)
-            .fetch_one(&mut *transaction)
-            .await?;
-    sqlx::query(
-        "insert into user_profile_snapshots (user_profile_id, user_id, version, interests_snapshot)
-         values ($1, $2, 1, '[]')",
-    )
-    .bind(profile_id)
-    .bind(user_id)
-    .execute(&mut *transaction)
-    .await?;
+    crate::profile::service::create_first_version(&mut transaction, user_id).await?;
     transaction.commit().await?;
 
     Ok(SignedIn {
@@ -238,8 +225,7 @@ pub async fn authenticate(
             "This account has been deactivated. Contact support if you want it back.",
         )));
     }
-    sqlx::query("delete from login_failures where email_key = $1")
-        .bind(&email_key)
+    sqlx::query!("delete from login_failures where email_key = $1", email_key)
         .execute(pool)
         .await?;
     Ok(SignedIn {
@@ -254,11 +240,12 @@ async fn user_with_password(
     email_key: &str,
     password: &str,
 ) -> Result<Option<UserRow>, AppError> {
-    let user: Option<UserRow> = sqlx::query_as(
+    let user = sqlx::query_as!(
+        UserRow,
         "select id, email, role, password_hash, is_active, session_epoch
          from users where lower(email) = $1",
+        email_key,
     )
-    .bind(email_key)
     .fetch_optional(pool)
     .await?;
     let matches = password::verify(
@@ -279,8 +266,9 @@ pub async fn user_for_session(
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
     // One round trip: the lookup, and the activity stamp only when the last
     // one is over an hour old (so most requests write nothing).
-    let user: Option<UserRow> = sqlx::query_as(
-        "with valid as (
+    let user = sqlx::query_as!(
+        UserRow,
+        r#"with valid as (
              select id, email, role, password_hash, is_active, session_epoch, last_seen_at
              from users where id = $1 and is_active and session_epoch = $2
          ), seen as (
@@ -289,20 +277,24 @@ pub async fn user_for_session(
              where users.id = valid.id
                and (valid.last_seen_at is null or valid.last_seen_at < now() - interval '1 hour')
          )
-         select id, email, role, password_hash, is_active, session_epoch from valid",
+         select id as "id!", email as "email!", role as "role!", password_hash as "password_hash!",
+                is_active as "is_active!", session_epoch as "session_epoch!"
+         from valid"#,
+        user_id,
+        session_epoch,
     )
-    .bind(user_id)
-    .bind(session_epoch)
     .fetch_optional(pool)
     .await?;
     Ok(user.map(|user| user.current_user()))
 }
 
 async fn stored_hash(pool: &PgPool, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("select password_hash from users where id = $1 and is_active")
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_scalar!(
+        "select password_hash from users where id = $1 and is_active",
+        user_id
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// Sets a new password after checking the current one, and ends every
@@ -340,12 +332,12 @@ pub async fn change_password(
     errors.into_result()?;
 
     let new_hash = password::hash(new_password.to_owned()).await?;
-    let epoch: i32 = sqlx::query_scalar(
+    let epoch = sqlx::query_scalar!(
         "update users set password_hash = $2, session_epoch = session_epoch + 1
          where id = $1 returning session_epoch",
+        user_id,
+        new_hash,
     )
-    .bind(user_id)
-    .bind(new_hash)
     .fetch_one(pool)
     .await?;
     Ok(epoch)
@@ -358,10 +350,10 @@ pub async fn deactivate(pool: &PgPool, user_id: Uuid, password: &str) -> Result<
             FormErrors::new().with("password", "This is not your current password."),
         ));
     }
-    sqlx::query(
+    sqlx::query!(
         "update users set is_active = false, session_epoch = session_epoch + 1 where id = $1",
+        user_id,
     )
-    .bind(user_id)
     .execute(pool)
     .await?;
     Ok(())
@@ -423,22 +415,24 @@ pub async fn start_password_reset(
         };
         return Err(AppError::LimitReached(message).with_status());
     }
-    let user: Option<(Uuid, String)> =
-        sqlx::query_as("select id, email from users where lower(email) = lower($1) and is_active")
-            .bind(&email)
-            .fetch_optional(pool)
-            .await?;
-    let Some((user_id, address)) = user else {
+    let user = sqlx::query!(
+        "select id, email from users where lower(email) = lower($1) and is_active",
+        email,
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(user) = user else {
         return Ok(None);
     };
+    let (user_id, address) = (user.id, user.email);
     let (token, digest) = new_reset_token();
-    sqlx::query(
+    sqlx::query!(
         "insert into password_reset_tokens (user_id, token_hash, expires_at)
          values ($1, $2, now() + make_interval(secs => $3))",
+        user_id,
+        digest,
+        RESET_TOKEN_LIFETIME.as_secs_f64(),
     )
-    .bind(user_id)
-    .bind(digest)
-    .bind(RESET_TOKEN_LIFETIME.as_secs_f64())
     .execute(pool)
     .await?;
     Ok(Some((address, token)))
@@ -464,12 +458,12 @@ pub async fn finish_password_reset(
     let new_hash = password::hash(new_password.to_owned()).await?;
 
     let mut transaction = pool.begin().await?;
-    let user_id: Option<Uuid> = sqlx::query_scalar(
+    let user_id = sqlx::query_scalar!(
         "update password_reset_tokens set used_at = now()
          where token_hash = $1 and used_at is null and expires_at > now()
          returning user_id",
+        token_digest(token.trim()),
     )
-    .bind(token_digest(token.trim()))
     .fetch_optional(&mut *transaction)
     .await?;
     let Some(user_id) = user_id else {
@@ -477,12 +471,12 @@ pub async fn finish_password_reset(
             "This reset link is invalid, already used or expired. Ask for a new one.",
         )));
     };
-    let updated = sqlx::query(
+    let updated = sqlx::query!(
         "update users set password_hash = $2, session_epoch = session_epoch + 1
          where id = $1 and is_active",
+        user_id,
+        new_hash,
     )
-    .bind(user_id)
-    .bind(new_hash)
     .execute(&mut *transaction)
     .await?;
     if updated.rows_affected() == 0 {
@@ -491,10 +485,10 @@ pub async fn finish_password_reset(
         )));
     }
     // Any other outstanding link for this account is void now.
-    sqlx::query(
+    sqlx::query!(
         "update password_reset_tokens set used_at = now() where user_id = $1 and used_at is null",
+        user_id,
     )
-    .bind(user_id)
     .execute(&mut *transaction)
     .await?;
     transaction.commit().await?;
@@ -504,11 +498,11 @@ pub async fn finish_password_reset(
 /// Gives an existing account the admin role; its sessions end, so the new
 /// privilege starts with a fresh login. False when there is no such account.
 pub async fn make_admin(pool: &PgPool, email_input: &str) -> Result<bool, sqlx::Error> {
-    let updated = sqlx::query(
+    let updated = sqlx::query!(
         "update users set role = 'admin', session_epoch = session_epoch + 1
          where lower(email) = lower($1)",
+        email_input.trim(),
     )
-    .bind(email_input.trim())
     .execute(pool)
     .await?;
     Ok(updated.rows_affected() > 0)
@@ -517,13 +511,13 @@ pub async fn make_admin(pool: &PgPool, email_input: &str) -> Result<bool, sqlx::
 /// Removes rows that no longer matter: old login failures and other
 /// throttled attempts, spent tokens.
 pub async fn delete_expired(pool: &PgPool) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from login_failures where failed_at < now() - interval '1 day'")
+    sqlx::query!("delete from login_failures where failed_at < now() - interval '1 day'")
         .execute(pool)
         .await?;
-    sqlx::query("delete from password_reset_tokens where expires_at < now() - interval '1 day'")
+    sqlx::query!("delete from password_reset_tokens where expires_at < now() - interval '1 day'")
         .execute(pool)
         .await?;
-    sqlx::query("delete from throttled_attempts where attempted_at < now() - interval '1 day'")
+    sqlx::query!("delete from throttled_attempts where attempted_at < now() - interval '1 day'")
         .execute(pool)
         .await?;
     Ok(())

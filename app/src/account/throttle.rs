@@ -119,16 +119,20 @@ async fn lock_keys(
     email_key: &str,
     client_address: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("select pg_advisory_xact_lock(hashtext($1 || ':email'), hashtext($2))")
-        .bind(throttle)
-        .bind(email_key)
-        .execute(&mut *connection)
-        .await?;
-    sqlx::query("select pg_advisory_xact_lock(hashtext($1 || ':client'), hashtext($2))")
-        .bind(throttle)
-        .bind(client_address)
-        .execute(&mut *connection)
-        .await?;
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtext($1 || ':email'), hashtext($2))",
+        throttle,
+        email_key,
+    )
+    .execute(&mut *connection)
+    .await?;
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtext($1 || ':client'), hashtext($2))",
+        throttle,
+        client_address,
+    )
+    .execute(&mut *connection)
+    .await?;
     Ok(())
 }
 
@@ -170,42 +174,45 @@ pub async fn reserve(
     let mut transaction = pool.begin().await?;
     lock_keys(&mut transaction, action.as_str(), email_key, client_address).await?;
     // A limit lifts when the N-th most recent attempt leaves the window.
-    let (email_wait, client_wait): (Option<f64>, Option<f64>) = sqlx::query_as(
+    let waits = sqlx::query!(
         r#"
         select
             extract(epoch from
                 (select attempted_at from throttled_attempts
                  where action = $1 and email_key = $2
                    and attempted_at > now() - make_interval(secs => $4)
-                 order by attempted_at desc offset $5 - 1 limit 1)
-                + make_interval(secs => $4) - now())::float8,
+                 order by attempted_at desc offset $5::int8 - 1 limit 1)
+                + make_interval(secs => $4) - now())::float8 as email_wait,
             extract(epoch from
                 (select attempted_at from throttled_attempts
                  where action = $1 and client_address = $3
                    and attempted_at > now() - make_interval(secs => $4)
-                 order by attempted_at desc offset $6 - 1 limit 1)
-                + make_interval(secs => $4) - now())::float8
+                 order by attempted_at desc offset $6::int8 - 1 limit 1)
+                + make_interval(secs => $4) - now())::float8 as client_wait
         "#,
+        action.as_str(),
+        email_key,
+        client_address,
+        limits.window.as_secs_f64(),
+        limits.per_email,
+        limits.per_client,
     )
-    .bind(action.as_str())
-    .bind(email_key)
-    .bind(client_address)
-    .bind(limits.window.as_secs_f64())
-    .bind(limits.per_email)
-    .bind(limits.per_client)
     .fetch_one(&mut *transaction)
     .await?;
-    let client_wait = client_wait.filter(|_| !is_this_machine(client_address));
+    let email_wait = waits.email_wait;
+    let client_wait = waits
+        .client_wait
+        .filter(|_| !is_this_machine(client_address));
     if let Some(refused) = refusal(email_wait, client_wait) {
         return Ok(Reservation::Refused(refused));
     }
-    let id: i64 = sqlx::query_scalar(
+    let id = sqlx::query_scalar!(
         "insert into throttled_attempts (action, email_key, client_address)
          values ($1, $2, $3) returning id",
+        action.as_str(),
+        email_key,
+        client_address,
     )
-    .bind(action.as_str())
-    .bind(email_key)
-    .bind(client_address)
     .fetch_one(&mut *transaction)
     .await?;
     transaction.commit().await?;
@@ -222,36 +229,36 @@ pub async fn reserve_login(
 ) -> Result<Reservation, sqlx::Error> {
     let mut transaction = pool.begin().await?;
     lock_keys(&mut transaction, "login", email_key, client_address).await?;
-    let (email_wait, client_wait): (Option<f64>, Option<f64>) = sqlx::query_as(
+    let waits = sqlx::query!(
         r#"
         select
             extract(epoch from
                 (select failed_at from login_failures
                  where email_key = $1 and failed_at > now() - make_interval(secs => $3)
-                 order by failed_at desc offset $4 - 1 limit 1)
-                + make_interval(secs => $3) - now())::float8,
+                 order by failed_at desc offset $4::int8 - 1 limit 1)
+                + make_interval(secs => $3) - now())::float8 as email_wait,
             extract(epoch from
                 (select failed_at from login_failures
                  where client_address = $2 and failed_at > now() - make_interval(secs => $3)
-                 order by failed_at desc offset $5 - 1 limit 1)
-                + make_interval(secs => $3) - now())::float8
+                 order by failed_at desc offset $5::int8 - 1 limit 1)
+                + make_interval(secs => $3) - now())::float8 as client_wait
         "#,
+        email_key,
+        client_address,
+        LOGIN.window.as_secs_f64(),
+        LOGIN.per_email,
+        LOGIN.per_client,
     )
-    .bind(email_key)
-    .bind(client_address)
-    .bind(LOGIN.window.as_secs_f64())
-    .bind(LOGIN.per_email)
-    .bind(LOGIN.per_client)
     .fetch_one(&mut *transaction)
     .await?;
-    if let Some(refused) = refusal(email_wait, client_wait) {
+    if let Some(refused) = refusal(waits.email_wait, waits.client_wait) {
         return Ok(Reservation::Refused(refused));
     }
-    let id: i64 = sqlx::query_scalar(
+    let id = sqlx::query_scalar!(
         "insert into login_failures (email_key, client_address) values ($1, $2) returning id",
+        email_key,
+        client_address,
     )
-    .bind(email_key)
-    .bind(client_address)
     .fetch_one(&mut *transaction)
     .await?;
     transaction.commit().await?;
@@ -261,8 +268,7 @@ pub async fn reserve_login(
 /// Takes back a login attempt that turned out not to be a failure to count
 /// (a deactivated account's right password, an internal error).
 pub async fn forget_login(pool: &PgPool, attempt_id: i64) {
-    if let Err(error) = sqlx::query("delete from login_failures where id = $1")
-        .bind(attempt_id)
+    if let Err(error) = sqlx::query!("delete from login_failures where id = $1", attempt_id)
         .execute(pool)
         .await
     {

@@ -123,10 +123,11 @@ pub async fn dashboard(
 }
 
 async fn refreshed_at(pool: &PgPool) -> Result<Option<String>, AppError> {
-    let at: Option<DateTime<Utc>> =
-        sqlx::query_scalar("select max(refreshed_at) from analytics_refreshes")
-            .fetch_one(pool)
-            .await?;
+    let at = sqlx::query_scalar!(
+        r#"select max(refreshed_at) as "at: DateTime<Utc>" from analytics_refreshes"#
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(at.map(crate::time::readable))
 }
 
@@ -137,11 +138,11 @@ pub async fn refresh_when_older_than(
     pool: &PgPool,
     max_age: std::time::Duration,
 ) -> Result<Option<i32>, AppError> {
-    let stale: bool = sqlx::query_scalar(
-        "select coalesce(max(refreshed_at) < now() - make_interval(secs => $1), true)
-         from analytics_refreshes",
+    let stale = sqlx::query_scalar!(
+        r#"select coalesce(max(refreshed_at) < now() - make_interval(secs => $1), true) as "stale!"
+           from analytics_refreshes"#,
+        max_age.as_secs_f64(),
     )
-    .bind(max_age.as_secs_f64())
     .fetch_one(pool)
     .await?;
     if stale {
@@ -152,11 +153,11 @@ pub async fn refresh_when_older_than(
 }
 
 pub async fn refresh(pool: &PgPool) -> Result<i32, AppError> {
-    sqlx::query("select refresh_analytics()")
+    sqlx::query!("select refresh_analytics()")
         .execute(pool)
         .await?;
     Ok(
-        sqlx::query_scalar("select duration_ms from analytics_refreshes order by id desc limit 1")
+        sqlx::query_scalar!("select duration_ms from analytics_refreshes order by id desc limit 1")
             .fetch_one(pool)
             .await?,
     )
@@ -168,45 +169,38 @@ pub async fn levels(
     end: NaiveDate,
     within_days: i32,
 ) -> Result<LevelPanel, AppError> {
-    let rows: Vec<(String, String, i64, f64)> = sqlx::query_as(
-        "select level_before, level_after, sum(transitions)::bigint,
-                (sum(seconds_between) / sum(transitions) / 86400)::float8
-         from analytics_daily_level_transitions
-         where day >= $1 and day < $2
-         group by 1, 2
-         order by array_position(array['beginner', 'intermediate', 'advanced'], level_before),
-                  array_position(array['beginner', 'intermediate', 'advanced'], level_after)",
+    let transitions = sqlx::query_as!(
+        LevelTransition,
+        r#"select level_before as "from_level!", level_after as "to_level!",
+                  sum(transitions)::bigint as "count!",
+                  (sum(seconds_between) / sum(transitions) / 86400)::float8 as "average_days!"
+           from analytics_daily_level_transitions
+           where day >= $1 and day < $2
+           group by 1, 2
+           order by array_position(array['beginner', 'intermediate', 'advanced'], level_before),
+                    array_position(array['beginner', 'intermediate', 'advanced'], level_after)"#,
+        start as _,
+        end as _,
     )
-    .bind(start)
-    .bind(end)
     .fetch_all(pool)
     .await?;
-    let (beginner_cohort, moved_within): (i64, i64) = sqlx::query_as(
-        "select count(*) filter (where first_level = 'beginner'),
-                count(*) filter (where first_level = 'beginner'
-                                 and beginner_to_intermediate_at <= signed_up_at + make_interval(days => $3))
-         from analytics_learners
-         where signed_up_at >= $1 and signed_up_at < $2",
+    let cohort = sqlx::query!(
+        r#"select count(*) filter (where first_level = 'beginner') as "beginner_cohort!",
+                  count(*) filter (where first_level = 'beginner'
+                                   and beginner_to_intermediate_at <= signed_up_at + make_interval(days => $3))
+                      as "moved_within!"
+           from analytics_learners
+           where signed_up_at >= $1 and signed_up_at < $2"#,
+        day_start(start) as _,
+        day_start(end) as _,
+        within_days,
     )
-    .bind(day_start(start))
-    .bind(day_start(end))
-    .bind(within_days)
     .fetch_one(pool)
     .await?;
     Ok(LevelPanel {
-        transitions: rows
-            .into_iter()
-            .map(
-                |(from_level, to_level, count, average_days)| LevelTransition {
-                    from_level,
-                    to_level,
-                    count,
-                    average_days,
-                },
-            )
-            .collect(),
-        beginner_cohort,
-        moved_within,
+        transitions,
+        beginner_cohort: cohort.beginner_cohort,
+        moved_within: cohort.moved_within,
     })
 }
 
@@ -215,34 +209,29 @@ pub async fn interests(
     start: NaiveDate,
     end: NaiveDate,
 ) -> Result<InterestPanel, AppError> {
-    let weeks: Vec<(NaiveDate, i64, i64)> = sqlx::query_as(
-        "select date_trunc('week', day)::date, sum(added)::bigint, sum(removed)::bigint
-         from analytics_daily_interest_changes
-         where day >= $1 and day < $2
-         group by 1 order by 1",
+    let weeks = sqlx::query!(
+        r#"select date_trunc('week', day)::date as "week!", sum(added)::bigint as "added!",
+                  sum(removed)::bigint as "removed!"
+           from analytics_daily_interest_changes
+           where day >= $1 and day < $2
+           group by 1 order by 1"#,
+        start as _,
+        end as _,
     )
-    .bind(start)
-    .bind(end)
     .fetch_all(pool)
     .await?;
-    let totals: Vec<(String, i64, i64)> = sqlx::query_as(
-        "select interest, sum(added)::bigint, sum(removed)::bigint
-         from analytics_daily_interest_changes
-         where day >= $1 and day < $2
-         group by 1",
+    let mut trends = sqlx::query_as!(
+        InterestTrend,
+        r#"select interest as "interest!", sum(added)::bigint as "added!",
+                  sum(removed)::bigint as "removed!"
+           from analytics_daily_interest_changes
+           where day >= $1 and day < $2
+           group by 1"#,
+        start as _,
+        end as _,
     )
-    .bind(start)
-    .bind(end)
     .fetch_all(pool)
     .await?;
-    let mut trends: Vec<InterestTrend> = totals
-        .into_iter()
-        .map(|(interest, added, removed)| InterestTrend {
-            interest,
-            added,
-            removed,
-        })
-        .collect();
     trends.sort_by(|a, b| {
         b.net()
             .cmp(&a.net())
@@ -264,10 +253,10 @@ pub async fn interests(
     Ok(InterestPanel {
         weeks: weeks
             .into_iter()
-            .map(|(week, added, removed)| InterestWeek {
-                week: week.to_string(),
-                added,
-                removed,
+            .map(|row| InterestWeek {
+                week: row.week.to_string(),
+                added: row.added,
+                removed: row.removed,
             })
             .collect(),
         risers,
@@ -275,65 +264,45 @@ pub async fn interests(
     })
 }
 
-type ModelSums = (
-    String,
-    Option<String>,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-);
-
 pub async fn models(
     pool: &PgPool,
     start: NaiveDate,
     end: NaiveDate,
 ) -> Result<Vec<ModelRow>, AppError> {
     // Per model, then per model and level (grouping sets: one pass).
-    let rows: Vec<ModelSums> = sqlx::query_as(
-        "select llm_model, level, sum(recommendations)::bigint, sum(rated)::bigint,
-                sum(with_feedback)::bigint, sum(rating_sum)::bigint,
-                sum(stars_1)::bigint, sum(stars_2)::bigint, sum(stars_3)::bigint,
-                sum(stars_4)::bigint, sum(stars_5)::bigint
-         from analytics_daily_model_ratings
-         where day >= $1 and day < $2
-         group by grouping sets ((llm_model), (llm_model, level))
-         order by llm_model, level nulls first",
+    let rows = sqlx::query!(
+        r#"select llm_model as "model!", level as "level?", sum(recommendations)::bigint as "recommendations!",
+                  sum(rated)::bigint as "rated!", sum(with_feedback)::bigint as "with_feedback!",
+                  sum(rating_sum)::bigint as "rating_sum!",
+                  sum(stars_1)::bigint as "stars_1!", sum(stars_2)::bigint as "stars_2!",
+                  sum(stars_3)::bigint as "stars_3!", sum(stars_4)::bigint as "stars_4!",
+                  sum(stars_5)::bigint as "stars_5!"
+           from analytics_daily_model_ratings
+           where day >= $1 and day < $2
+           group by grouping sets ((llm_model), (llm_model, level))
+           order by llm_model, level nulls first"#,
+        start as _,
+        end as _,
     )
-    .bind(start)
-    .bind(end)
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(
-                model,
-                level,
-                recommendations,
-                rated,
-                with_feedback,
-                rating_sum,
-                s1,
-                s2,
-                s3,
-                s4,
-                s5,
-            )| ModelRow {
-                model,
-                level,
-                recommendations,
-                rated,
-                with_feedback,
-                average_rating: average(rating_sum, rated),
-                stars: [s1, s2, s3, s4, s5],
-            },
-        )
+        .map(|row| ModelRow {
+            model: row.model,
+            level: row.level,
+            recommendations: row.recommendations,
+            rated: row.rated,
+            with_feedback: row.with_feedback,
+            average_rating: average(row.rating_sum, row.rated),
+            stars: [
+                row.stars_1,
+                row.stars_2,
+                row.stars_3,
+                row.stars_4,
+                row.stars_5,
+            ],
+        })
         .collect())
 }
 
@@ -342,43 +311,43 @@ pub async fn personalisation(
     start: NaiveDate,
     end: NaiveDate,
 ) -> Result<PersonalisationPanel, AppError> {
-    let versions: Vec<(i32, i64, i64)> = sqlx::query_as(
-        "select version, sum(rated)::bigint, sum(rating_sum)::bigint
-         from analytics_daily_version_ratings
-         where day >= $1 and day < $2
-         group by 1 order by 1",
+    let versions = sqlx::query!(
+        r#"select version as "version!", sum(rated)::bigint as "rated!",
+                  sum(rating_sum)::bigint as "rating_sum!"
+           from analytics_daily_version_ratings
+           where day >= $1 and day < $2
+           group by 1 order by 1"#,
+        start as _,
+        end as _,
     )
-    .bind(start)
-    .bind(end)
     .fetch_all(pool)
     .await?;
-    let (low_ratings, updated_after, next_rated, next_sum): (i64, i64, i64, Option<i64>) =
-        sqlx::query_as(
-            "select count(*), count(profile_updated_at), count(next_rating), sum(next_rating)
-         from analytics_low_rating_followups
-         where rated_at >= $1 and rated_at < $2",
-        )
-        .bind(day_start(start))
-        .bind(day_start(end))
-        .fetch_one(pool)
-        .await?;
+    let followups = sqlx::query!(
+        r#"select count(*) as "low_ratings!", count(profile_updated_at) as "updated_after!",
+                  count(next_rating) as "next_rated!", sum(next_rating) as next_sum
+           from analytics_low_rating_followups
+           where rated_at >= $1 and rated_at < $2"#,
+        day_start(start) as _,
+        day_start(end) as _,
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(PersonalisationPanel {
         by_version: versions
             .into_iter()
-            .map(|(version, rated, sum)| VersionRating {
-                version,
-                rated,
-                average_rating: average(sum, rated),
+            .map(|row| VersionRating {
+                version: row.version,
+                rated: row.rated,
+                average_rating: average(row.rating_sum, row.rated),
             })
             .collect(),
-        low_ratings,
-        updated_after,
-        next_rated,
-        next_average: average(next_sum.unwrap_or_default(), next_rated),
+        low_ratings: followups.low_ratings,
+        updated_after: followups.updated_after,
+        next_rated: followups.next_rated,
+        next_average: average(followups.next_sum.unwrap_or_default(), followups.next_rated),
     })
 }
 
-#[derive(sqlx::FromRow)]
 struct AtRiskRow {
     email: String,
     last_active_at: DateTime<Utc>,
@@ -387,15 +356,6 @@ struct AtRiskRow {
     negative: bool,
     inactive: bool,
 }
-
-/// Signals count when they showed in the period; "inactive" means no
-/// activity in the 90 days before the period's end.
-const SIGNALS: &str = r#"
-    coalesce(hours_drop_at >= $1 and hours_drop_at < $2, false) as hours_drop,
-    coalesce(narrowed_at >= $1 and narrowed_at < $2, false) as narrowed,
-    coalesce(last_negative_at >= $1 and last_negative_at < $2, false) as negative,
-    last_active_at < $2 - interval '90 days' and signed_up_at < $2 as inactive
-"#;
 
 pub async fn churn(
     pool: &PgPool,
@@ -407,36 +367,41 @@ pub async fn churn(
     // One pass over the learners for every count (parallel in PostgreSQL;
     // a CTE or a subquery per count would forgo that), with the list
     // fetched at the same time.
-    let counts = sqlx::query_as::<_, (i64, i64, i64, i64, i64, i64, i64)>(
-        "select
-            count(*) filter (where hours_drop_at >= $1 and hours_drop_at < $2),
-            count(*) filter (where last_active_at < $2 - interval '90 days' and signed_up_at < $2),
-            count(*) filter (where last_negative_at >= $1 and last_negative_at < $2),
-            count(*) filter (where narrowed_at >= $1 and narrowed_at < $2),
-            count(*) filter (where hours_drop_at >= $1 and hours_drop_at < $2 - interval '30 days'),
+    let counts = sqlx::query!(
+        r#"select
+            count(*) filter (where hours_drop_at >= $1 and hours_drop_at < $2) as "hours_drop!",
+            count(*) filter (where last_active_at < $2 - interval '90 days' and signed_up_at < $2)
+                as "inactive!",
+            count(*) filter (where last_negative_at >= $1 and last_negative_at < $2)
+                as "negative_ratings!",
+            count(*) filter (where narrowed_at >= $1 and narrowed_at < $2) as "narrowing!",
+            count(*) filter (where hours_drop_at >= $1 and hours_drop_at < $2 - interval '30 days')
+                as "dropped_and_observed!",
             count(*) filter (where hours_drop_at >= $1 and hours_drop_at < $2 - interval '30 days'
-                             and last_active_at < hours_drop_at + interval '30 days'),
+                             and last_active_at < hours_drop_at + interval '30 days')
+                as "dropped_then_inactive!",
             count(*) filter (where (hours_drop_at >= $1 and hours_drop_at < $2)
                                 or (narrowed_at >= $1 and narrowed_at < $2)
                                 or (last_negative_at >= $1 and last_negative_at < $2))
+                as "at_risk_total!"
          from analytics_learners
-         where is_active",
+         where is_active"#,
+        from as _,
+        to as _,
     )
-    .bind(from)
-    .bind(to)
     .fetch_one(pool);
     let (counts, at_risk) = tokio::try_join!(
         async { counts.await.map_err(AppError::from) },
         at_risk(pool, start, end, Some(listed)),
     )?;
     Ok(ChurnPanel {
-        hours_drop: counts.0,
-        inactive: counts.1,
-        negative_ratings: counts.2,
-        narrowing: counts.3,
-        dropped_and_observed: counts.4,
-        dropped_then_inactive: counts.5,
-        at_risk_total: counts.6,
+        hours_drop: counts.hours_drop,
+        inactive: counts.inactive,
+        negative_ratings: counts.negative_ratings,
+        narrowing: counts.narrowing,
+        dropped_and_observed: counts.dropped_and_observed,
+        dropped_then_inactive: counts.dropped_then_inactive,
+        at_risk_total: counts.at_risk_total,
         at_risk,
     })
 }
@@ -449,8 +414,16 @@ pub async fn at_risk(
     end: NaiveDate,
     limit: Option<i64>,
 ) -> Result<Vec<AtRiskLearner>, AppError> {
-    let rows: Vec<AtRiskRow> = sqlx::query_as(&format!(
-        "select email, last_active_at, {SIGNALS}
+    // Signals count when they showed in the period; "inactive" means no
+    // activity in the 90 days before the period's end.
+    let rows = sqlx::query_as!(
+        AtRiskRow,
+        r#"select email as "email!", last_active_at as "last_active_at!: DateTime<Utc>",
+                  coalesce(hours_drop_at >= $1 and hours_drop_at < $2, false) as "hours_drop!",
+                  coalesce(narrowed_at >= $1 and narrowed_at < $2, false) as "narrowed!",
+                  coalesce(last_negative_at >= $1 and last_negative_at < $2, false) as "negative!",
+                  coalesce(last_active_at < $2 - interval '90 days' and signed_up_at < $2, false)
+                      as "inactive!"
          from analytics_learners
          -- Implied by the signals below (each is something the learner did
          -- while signed in, and activity is recorded at most an hour late),
@@ -461,11 +434,11 @@ pub async fn at_risk(
                 or (narrowed_at >= $1 and narrowed_at < $2)
                 or (last_negative_at >= $1 and last_negative_at < $2))
          order by last_active_at, email
-         limit $3"
-    ))
-    .bind(day_start(start))
-    .bind(day_start(end))
-    .bind(limit)
+         limit $3"#,
+        day_start(start) as _,
+        day_start(end) as _,
+        limit,
+    )
     .fetch_all(pool)
     .await?;
     Ok(rows
@@ -498,8 +471,9 @@ pub async fn popularity(
     start: NaiveDate,
     end: NaiveDate,
 ) -> Result<PopularityPanel, AppError> {
-    let top: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
-        "select c.title, c.slug, p.recommended, p.rated, p.rating_sum
+    let top = sqlx::query!(
+        r#"select c.title, c.slug, p.recommended as "recommended!", p.rated as "rated!",
+                  p.rating_sum as "rating_sum!"
          from (select course_id, sum(recommended)::bigint as recommended, sum(rated)::bigint as rated,
                       sum(rating_sum)::bigint as rating_sum
                from analytics_daily_course_popularity
@@ -508,43 +482,38 @@ pub async fn popularity(
                order by 2 desc, course_id
                limit $3) p
          join courses c on c.id = p.course_id
-         order by p.recommended desc, c.title",
+         order by p.recommended desc, c.title"#,
+        start as _,
+        end as _,
+        TOP_COURSES,
     )
-    .bind(start)
-    .bind(end)
-    .bind(TOP_COURSES)
     .fetch_all(pool)
     .await?;
-    let never: Vec<(String, String, i64)> = sqlx::query_as(
-        "select c.title, c.slug, count(*) over ()
+    let never = sqlx::query!(
+        r#"select c.title, c.slug, count(*) over () as "total!"
          from courses c
          where not exists (select 1 from analytics_daily_course_popularity p
                            where p.course_id = c.id and p.day >= $1 and p.day < $2)
          order by c.title
-         limit 10",
+         limit 10"#,
+        start as _,
+        end as _,
     )
-    .bind(start)
-    .bind(end)
     .fetch_all(pool)
     .await?;
     Ok(PopularityPanel {
         top: top
             .into_iter()
-            .map(
-                |(title, slug, recommended, rated, rating_sum)| CoursePopularity {
-                    title,
-                    slug,
-                    recommended,
-                    rated,
-                    average_rating: average(rating_sum, rated),
-                },
-            )
+            .map(|row| CoursePopularity {
+                title: row.title,
+                slug: row.slug,
+                recommended: row.recommended,
+                rated: row.rated,
+                average_rating: average(row.rating_sum, row.rated),
+            })
             .collect(),
-        never_recommended: never.first().map_or(0, |(_, _, total)| *total),
-        never_examples: never
-            .into_iter()
-            .map(|(title, slug, _)| (title, slug))
-            .collect(),
+        never_recommended: never.first().map_or(0, |row| row.total),
+        never_examples: never.into_iter().map(|row| (row.title, row.slug)).collect(),
     })
 }
 

@@ -119,13 +119,12 @@ fn uuid_array(ids: &[Uuid]) -> String {
 
 /// The tag ids by name, for writing interests.
 pub async fn tag_ids(pool: &PgPool) -> Result<HashMap<String, Uuid>, sqlx::Error> {
-    Ok(
-        sqlx::query_as::<_, (String, Uuid)>("select name, id from tags")
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .collect(),
-    )
+    Ok(sqlx::query!("select name, id from tags")
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|tag| (tag.name, tag.id))
+        .collect())
 }
 
 /// Writes the learners in one transaction. `password_hash` is stored for
@@ -277,23 +276,23 @@ pub async fn write(
 /// Returns how many learners were removed.
 pub async fn purge(pool: &PgPool) -> Result<u64, sqlx::Error> {
     let mut transaction = pool.begin().await?;
-    sqlx::query("set local acmelearn.purge_demo = 'on'")
+    sqlx::query!("set local acmelearn.purge_demo = 'on'")
         .execute(&mut *transaction)
         .await?;
-    sqlx::query(
+    sqlx::query!(
         "delete from recommendations where user_id in (select id from users where is_demo)",
     )
     .execute(&mut *transaction)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "delete from user_profile_snapshots where user_id in (select id from users where is_demo)",
     )
     .execute(&mut *transaction)
     .await?;
-    sqlx::query("delete from user_profiles where user_id in (select id from users where is_demo)")
+    sqlx::query!("delete from user_profiles where user_id in (select id from users where is_demo)")
         .execute(&mut *transaction)
         .await?;
-    let removed = sqlx::query("delete from users where is_demo")
+    let removed = sqlx::query!("delete from users where is_demo")
         .execute(&mut *transaction)
         .await?
         .rows_affected();

@@ -41,6 +41,8 @@ impl Row {
     }
 }
 
+/// The columns of a learner row, for the segment's statements (assembled
+/// from the conditions, so checked by the tests rather than the macros).
 const COLUMNS: &str = "u.id, u.email, u.role, p.current_level, p.time_commitment, u.created_at,
     coalesce(u.last_seen_at, u.created_at) as last_active_at, u.is_active, u.is_demo";
 
@@ -171,22 +173,27 @@ pub async fn segment(
 pub async fn users(pool: &PgPool, search: &str, page: Option<i64>) -> Result<UserList, AppError> {
     let search = search.trim().chars().take(200).collect::<String>();
     let page_number = page.unwrap_or(1).clamp(1, 1_000_000);
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "select {COLUMNS}
-         from users u left join user_profiles p on p.user_id = u.id
-         where ($1 = '' or u.email ilike '%' || $1 || '%')
-         order by u.created_at desc, u.id
-         limit $2 offset $3"
-    ))
-    .bind(like_literal(&search))
-    .bind(page.map(|_| USERS_PER_PAGE))
-    .bind(page.map_or(0, |_| (page_number - 1) * USERS_PER_PAGE))
+    let pattern = like_literal(&search);
+    let rows = sqlx::query_as!(
+        Row,
+        r#"select u.id, u.email, u.role, p.current_level as "current_level?",
+                  p.time_commitment as "time_commitment?",
+                  u.created_at as "created_at: DateTime<Utc>",
+                  coalesce(u.last_seen_at, u.created_at) as "last_active_at!: DateTime<Utc>", u.is_active, u.is_demo
+           from users u left join user_profiles p on p.user_id = u.id
+           where ($1 = '' or u.email ilike '%' || $1 || '%')
+           order by u.created_at desc, u.id
+           limit $2 offset $3"#,
+        pattern,
+        page.map(|_| USERS_PER_PAGE),
+        page.map_or(0, |_| (page_number - 1) * USERS_PER_PAGE),
+    )
     .fetch_all(pool)
     .await?;
-    let total: i64 = sqlx::query_scalar(
-        "select count(*) from users u where ($1 = '' or u.email ilike '%' || $1 || '%')",
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "count!" from users u where ($1 = '' or u.email ilike '%' || $1 || '%')"#,
+        pattern,
     )
-    .bind(like_literal(&search))
     .fetch_one(pool)
     .await?;
     Ok(UserList {
@@ -199,10 +206,15 @@ pub async fn users(pool: &PgPool, search: &str, page: Option<i64>) -> Result<Use
 }
 
 async fn user(pool: &PgPool, user_id: Uuid) -> Result<LearnerRow, AppError> {
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "select {COLUMNS} from users u left join user_profiles p on p.user_id = u.id where u.id = $1"
-    ))
-    .bind(user_id)
+    let row = sqlx::query_as!(
+        Row,
+        r#"select u.id, u.email, u.role, p.current_level as "current_level?",
+                  p.time_commitment as "time_commitment?",
+                  u.created_at as "created_at: DateTime<Utc>",
+                  coalesce(u.last_seen_at, u.created_at) as "last_active_at!: DateTime<Utc>", u.is_active, u.is_demo
+           from users u left join user_profiles p on p.user_id = u.id where u.id = $1"#,
+        user_id,
+    )
     .fetch_optional(pool)
     .await?;
     row.map(Row::learner)
@@ -222,14 +234,14 @@ pub async fn set_active(
             "You cannot deactivate your own account here.",
         ));
     }
-    let changed = sqlx::query(
+    let changed = sqlx::query!(
         "update users
          set is_active = $2,
              session_epoch = session_epoch + case when is_active and not $2 then 1 else 0 end
          where id = $1",
+        user_id,
+        active,
     )
-    .bind(user_id)
-    .bind(active)
     .execute(pool)
     .await?;
     if changed.rows_affected() == 0 {

@@ -39,6 +39,9 @@ fn tags_of(course_id: &str) -> String {
 const PAGE_COLUMNS: &str =
     "c.id, c.slug, c.title, c.difficulty, c.duration, c.description, c.created_at";
 
+/// A course as lists show it. Its tags, alphabetical, come from the same
+/// subquery in each statement that reads one (written out in each, so the
+/// macros can check it).
 #[derive(sqlx::FromRow)]
 struct CourseRow {
     id: Uuid,
@@ -215,18 +218,19 @@ async fn check_words_and_tags(
     if words.is_none() && tags.is_empty() {
         return Ok((true, Vec::new()));
     }
-    let (searchable, names, ids): (bool, Vec<String>, Vec<Uuid>) = sqlx::query_as(
+    let checked = sqlx::query!(
         r#"
-        select $1::text is null or numnode(websearch_to_tsquery('english', $1)) > 0,
-               coalesce(array_agg(t.name), '{}'),
-               coalesce(array_agg(t.id), '{}')
+        select $1::text is null or numnode(websearch_to_tsquery('english', $1)) > 0 as "searchable!",
+               coalesce(array_agg(t.name), '{}') as "names!",
+               coalesce(array_agg(t.id), '{}') as "ids!"
         from (select name, id from tags where name = any($2)) t
         "#,
+        words,
+        tags,
     )
-    .bind(words)
-    .bind(tags)
     .fetch_one(pool)
     .await?;
+    let (searchable, names, ids) = (checked.searchable, checked.names, checked.ids);
     let found: HashMap<String, Uuid> = names.into_iter().zip(ids).collect();
     let tag_ids = tags
         .iter()
@@ -364,20 +368,21 @@ pub async fn correct_spelling(pool: &PgPool, text: &str) -> Result<Option<String
     if candidates.is_empty() {
         return Ok(None);
     }
-    let nearest: HashMap<String, (String, f32)> = sqlx::query_as::<_, (String, String, f32)>(
+    let nearest: HashMap<String, (String, f32)> = sqlx::query!(
         r#"
-        select typed.word, nearest.term, similarity(nearest.term, typed.word)
+        select typed.word as "word!", nearest.term as "term!",
+               similarity(nearest.term, typed.word) as "similarity!"
         from unnest($1::text[]) as typed (word)
         cross join lateral (
             select term from search_terms order by term <-> typed.word limit 1
         ) nearest
         "#,
+        &candidates,
     )
-    .bind(&candidates)
     .fetch_all(pool)
     .await?
     .into_iter()
-    .map(|(word, term, similarity)| (word, (term, similarity)))
+    .map(|row| (row.word, (row.term, row.similarity)))
     .collect();
 
     let mut changed = false;
@@ -407,12 +412,15 @@ fn bare_word(token: &str) -> String {
 /// The courses with these ids (in no particular order; unknown ids are
 /// skipped), as lists show them.
 pub async fn summaries(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<CourseSummary>, sqlx::Error> {
-    let rows: Vec<CourseRow> = sqlx::query_as(&format!(
-        "select c.id, c.slug, c.title, c.difficulty, c.duration, {} as tags
-         from courses c where c.id = any($1)",
-        tags_of("c.id")
-    ))
-    .bind(ids)
+    let rows = sqlx::query_as!(
+        CourseRow,
+        r#"select c.id, c.slug, c.title, c.difficulty, c.duration,
+                  coalesce((select array_agg(t.name order by t.name)
+                         from course_tags ct join tags t on t.id = ct.tag_id
+                         where ct.course_id = c.id), '{}') as "tags!"
+           from courses c where c.id = any($1)"#,
+        ids,
+    )
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(CourseRow::into_summary).collect()
@@ -420,51 +428,53 @@ pub async fn summaries(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<CourseSummary>
 
 /// How many courses and tags the catalog has.
 pub async fn size(pool: &PgPool) -> Result<(i64, i64), sqlx::Error> {
-    sqlx::query_as("select (select count(*) from courses), (select count(*) from tags)")
-        .fetch_one(pool)
-        .await
+    let size = sqlx::query!(
+        r#"select (select count(*) from courses) as "courses!", (select count(*) from tags) as "tags!""#
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((size.courses, size.tags))
 }
 
 /// The shortest course of each difficulty, beginner first: a way in at every
 /// level. Each is one step along the duration index.
 pub async fn shortest_of_each_level(pool: &PgPool) -> Result<Vec<CourseSummary>, sqlx::Error> {
-    let rows: Vec<CourseRow> = sqlx::query_as(&format!(
+    let rows = sqlx::query_as!(
+        CourseRow,
         r#"
-        select c.id, c.slug, c.title, c.difficulty, c.duration, {tags} as tags
+        select c.id as "id!", c.slug as "slug!", c.title as "title!", c.difficulty as "difficulty!",
+               c.duration as "duration!",
+               coalesce((select array_agg(t.name order by t.name)
+                         from course_tags ct join tags t on t.id = ct.tag_id
+                         where ct.course_id = c.id), '{}') as "tags!"
         from unnest(array['beginner', 'intermediate', 'advanced']) with ordinality as level (name, place)
         cross join lateral (select * from courses
                             where difficulty = level.name
                             order by duration, lower(title) limit 1) c
         order by level.place
-        "#,
-        tags = tags_of("c.id")
-    ))
+        "#
+    )
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(CourseRow::into_summary).collect()
 }
 
 pub async fn tag_choices(pool: &PgPool) -> Result<Vec<TagChoice>, sqlx::Error> {
-    sqlx::query_as::<_, (String, String, i32)>(
-        "select name, category, course_count from tags order by category, name",
+    sqlx::query_as!(
+        TagChoice,
+        "select name, category, course_count from tags order by category, name"
     )
     .fetch_all(pool)
     .await
-    .map(|rows| {
-        rows.into_iter()
-            .map(|(name, category, course_count)| TagChoice {
-                name,
-                category,
-                course_count,
-            })
-            .collect()
-    })
 }
 
-#[derive(sqlx::FromRow)]
 struct OfflineRow {
-    #[sqlx(flatten)]
-    course: CourseRow,
+    id: Uuid,
+    slug: String,
+    title: String,
+    difficulty: String,
+    duration: i32,
+    tags: Vec<String>,
     description: String,
     skills: Vec<String>,
 }
@@ -472,24 +482,34 @@ struct OfflineRow {
 /// Every course with the text the catalog's search reads, newest first: the
 /// copy a browser keeps to search the catalog with no network.
 pub async fn offline_catalog(pool: &PgPool) -> Result<Vec<OfflineCourse>, sqlx::Error> {
-    let rows: Vec<OfflineRow> = sqlx::query_as(&format!(
+    let rows = sqlx::query_as!(
+        OfflineRow,
         r#"
         select c.id, c.slug, c.title, c.difficulty, c.duration, c.description,
-               {tags} as tags,
+               coalesce((select array_agg(t.name order by t.name)
+                         from course_tags ct join tags t on t.id = ct.tag_id
+                         where ct.course_id = c.id), '{}') as "tags!",
                coalesce((select array_agg(s.name order by lower(s.name))
                          from course_skills cs join skills s on s.id = cs.skill_id
-                         where cs.course_id = c.id), '{{}}') as skills
+                         where cs.course_id = c.id), '{}') as "skills!"
         from courses c
         order by c.created_at desc, lower(c.title)
-        "#,
-        tags = tags_of("c.id")
-    ))
+        "#
+    )
     .fetch_all(pool)
     .await?;
     rows.into_iter()
         .map(|row| {
+            let course = CourseRow {
+                id: row.id,
+                slug: row.slug,
+                title: row.title,
+                difficulty: row.difficulty,
+                duration: row.duration,
+                tags: row.tags,
+            };
             Ok(OfflineCourse {
-                course: row.course.into_summary()?,
+                course: course.into_summary()?,
                 description: offline_excerpt(&row.description),
                 skills: row.skills,
             })
@@ -516,10 +536,13 @@ fn offline_excerpt(description: &str) -> String {
     format!("{}…", words.trim_end_matches([',', ';', ':', '.', ' ']))
 }
 
-#[derive(sqlx::FromRow)]
 struct DetailRow {
-    #[sqlx(flatten)]
-    course: CourseRow,
+    id: Uuid,
+    slug: String,
+    title: String,
+    difficulty: String,
+    duration: i32,
+    tags: Vec<String>,
     description: String,
     contents: String,
     skills: Vec<String>,
@@ -528,26 +551,36 @@ struct DetailRow {
 /// A course by its slug or its id; `None` when there is no such course.
 pub async fn course_detail(pool: &PgPool, key: &str) -> Result<Option<CourseDetail>, sqlx::Error> {
     let id = Uuid::parse_str(key).ok();
-    let row: Option<DetailRow> = sqlx::query_as(&format!(
+    let row = sqlx::query_as!(
+        DetailRow,
         r#"
         select c.id, c.slug, c.title, c.difficulty, c.duration, c.description, c.contents,
-               {tags} as tags,
+               coalesce((select array_agg(t.name order by t.name)
+                         from course_tags ct join tags t on t.id = ct.tag_id
+                         where ct.course_id = c.id), '{}') as "tags!",
                coalesce((select array_agg(s.name order by lower(s.name))
                          from course_skills cs join skills s on s.id = cs.skill_id
-                         where cs.course_id = c.id), '{{}}') as skills
+                         where cs.course_id = c.id), '{}') as "skills!"
         from courses c
         where c.slug = $1 or c.id = $2
         "#,
-        tags = tags_of("c.id")
-    ))
-    .bind(key)
-    .bind(id)
+        key,
+        id,
+    )
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else {
         return Ok(None);
     };
-    let course = row.course.into_summary()?;
+    let course = CourseRow {
+        id: row.id,
+        slug: row.slug,
+        title: row.title,
+        difficulty: row.difficulty,
+        duration: row.duration,
+        tags: row.tags,
+    }
+    .into_summary()?;
     let related = related_courses(pool, course.id).await?;
     Ok(Some(CourseDetail {
         syllabus: parse_syllabus(&row.contents),
@@ -565,7 +598,8 @@ async fn related_courses(
     pool: &PgPool,
     course_id: Uuid,
 ) -> Result<Vec<CourseSummary>, sqlx::Error> {
-    let rows: Vec<CourseRow> = sqlx::query_as(&format!(
+    let rows = sqlx::query_as!(
+        CourseRow,
         r#"
         with shared as (
             select other.course_id, count(*) as shared
@@ -578,7 +612,10 @@ async fn related_courses(
                   where ours.course_id = $1 and theirs.course_id <> $1) other
             group by other.course_id
         )
-        select c.id, c.slug, c.title, c.difficulty, c.duration, {tags} as tags
+        select c.id, c.slug, c.title, c.difficulty, c.duration,
+               coalesce((select array_agg(t.name order by t.name)
+                         from course_tags ct join tags t on t.id = ct.tag_id
+                         where ct.course_id = c.id), '{}') as "tags!"
         from shared join courses c on c.id = shared.course_id
         -- Among equally related courses, those closest in difficulty first.
         order by shared.shared desc,
@@ -588,9 +625,8 @@ async fn related_courses(
                  lower(c.title)
         limit 5
         "#,
-        tags = tags_of("c.id")
-    ))
-    .bind(course_id)
+        course_id,
+    )
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(CourseRow::into_summary).collect()

@@ -26,6 +26,7 @@ pub fn new(lifetime: Duration) -> Option<SearchCache> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::expiring_cache::Clock;
 
     fn query(text: &str) -> CatalogQuery {
         CatalogQuery {
@@ -43,14 +44,17 @@ mod tests {
 
     #[test]
     fn results_are_kept_per_query_until_they_expire() {
-        let cache = new(Duration::from_millis(40)).unwrap();
+        let clock = Clock::stopped();
+        let cache = new(Duration::from_secs(30))
+            .unwrap()
+            .with_clock(clock.clone());
         cache.insert(query("python"), page(7));
         assert_eq!(cache.get(&query("python")).map(|page| page.total), Some(7));
         assert_eq!(cache.get(&query("rust")), None);
         let mut second_page = query("python");
         second_page.page = 2;
         assert_eq!(cache.get(&second_page), None, "each page is its own entry");
-        std::thread::sleep(Duration::from_millis(60));
+        clock.advance(Duration::from_secs(30));
         assert_eq!(cache.get(&query("python")), None);
     }
 

@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::model::{HistoryEntry, Level, ProfileData, ProfileState, SaveOutcome, TagGroup};
@@ -18,7 +19,6 @@ use crate::{AppError, FormErrors};
 
 pub const CHANGED_ELSEWHERE: &str = "Your profile was changed elsewhere (another tab or device) since you opened this page. Reload to see the latest version, then make your change again.";
 
-#[derive(sqlx::FromRow)]
 struct ProfileRow {
     version: i32,
     learning_goal: Option<String>,
@@ -56,30 +56,27 @@ impl ProfileRow {
     }
 }
 
-const PROFILE_COLUMNS: &str = r#"
-    p.version, p.learning_goal, p.current_level, p.time_commitment,
-    coalesce((select array_agg(t.name order by t.name)
-              from user_interests ui join tags t on t.id = ui.tag_id
-              where ui.user_profile_id = p.id), '{}') as interests
-"#;
-
 async fn profile_of(pool: &PgPool, user_id: Uuid) -> Result<ProfileRow, AppError> {
-    sqlx::query_as(&format!(
-        "select {PROFILE_COLUMNS} from user_profiles p where p.user_id = $1"
-    ))
-    .bind(user_id)
+    sqlx::query_as!(
+        ProfileRow,
+        r#"select p.version, p.learning_goal, p.current_level, p.time_commitment,
+                  coalesce((select array_agg(t.name order by t.name)
+                            from user_interests ui join tags t on t.id = ui.tag_id
+                            where ui.user_profile_id = p.id), '{}') as "interests!"
+           from user_profiles p where p.user_id = $1"#,
+        user_id,
+    )
     .fetch_optional(pool)
     .await?
     .ok_or_else(|| AppError::not_found("This account has no profile."))
 }
 
-#[derive(sqlx::FromRow)]
 struct SnapshotRow {
     version: i32,
     learning_goal: Option<String>,
     current_level: Option<String>,
     time_commitment: Option<i32>,
-    interests_snapshot: sqlx::types::Json<Vec<String>>,
+    interests_snapshot: Json<Vec<String>>,
     created_at: DateTime<Utc>,
 }
 
@@ -99,24 +96,49 @@ async fn snapshots(
     user_id: Uuid,
     from_version: i32,
 ) -> Result<Vec<SnapshotRow>, sqlx::Error> {
-    sqlx::query_as(
-        "select version, learning_goal, current_level, time_commitment, interests_snapshot, created_at
-         from user_profile_snapshots where user_id = $1 and version >= $2 order by version",
+    sqlx::query_as!(
+        SnapshotRow,
+        r#"select version, learning_goal, current_level, time_commitment,
+                  interests_snapshot as "interests_snapshot: Json<Vec<String>>",
+                  created_at as "created_at: DateTime<Utc>"
+           from user_profile_snapshots where user_id = $1 and version >= $2 order by version"#,
+        user_id,
+        from_version,
     )
-    .bind(user_id)
-    .bind(from_version)
     .fetch_all(pool)
     .await
+}
+
+/// Starts a new learner's profile at version 1, empty, with its snapshot, in
+/// the sign-up's transaction: the profile history starts with the account.
+pub async fn create_first_version(
+    connection: &mut PgConnection,
+    user_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "with profile as (
+             insert into user_profiles (user_id) values ($1) returning id, user_id, version
+         )
+         insert into user_profile_snapshots (user_profile_id, user_id, version, interests_snapshot)
+         select id, user_id, version, '[]' from profile",
+        user_id,
+    )
+    .execute(connection)
+    .await?;
+    Ok(())
 }
 
 /// The learner's newest snapshot: the current state and its version, read
 /// from one row, so they always belong together.
 pub async fn newest_version(pool: &PgPool, user_id: Uuid) -> Result<(i32, ProfileState), AppError> {
-    let row: SnapshotRow = sqlx::query_as(
-        "select version, learning_goal, current_level, time_commitment, interests_snapshot, created_at
-         from user_profile_snapshots where user_id = $1 order by version desc limit 1",
+    let row = sqlx::query_as!(
+        SnapshotRow,
+        r#"select version, learning_goal, current_level, time_commitment,
+                  interests_snapshot as "interests_snapshot: Json<Vec<String>>",
+                  created_at as "created_at: DateTime<Utc>"
+           from user_profile_snapshots where user_id = $1 order by version desc limit 1"#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_optional(pool)
     .await?
     .ok_or_else(|| AppError::not_found("This account has no profile."))?;
@@ -125,13 +147,13 @@ pub async fn newest_version(pool: &PgPool, user_id: Uuid) -> Result<(i32, Profil
 
 /// The learner's hours per week, when their profile says.
 pub async fn hours_per_week(pool: &PgPool, user_id: Uuid) -> Result<Option<i32>, AppError> {
-    Ok(
-        sqlx::query_scalar("select time_commitment from user_profiles where user_id = $1")
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await?
-            .flatten(),
+    Ok(sqlx::query_scalar!(
+        "select time_commitment from user_profiles where user_id = $1",
+        user_id
     )
+    .fetch_optional(pool)
+    .await?
+    .flatten())
 }
 
 /// The profile page: current state, what the last save changed, and the
@@ -143,13 +165,12 @@ pub async fn page(pool: &PgPool, user_id: Uuid) -> Result<ProfileData, AppError>
         [before, after] => after.state().changes_since(&before.state()),
         _ => Vec::new(),
     };
-    let tags: Vec<(String, String)> =
-        sqlx::query_as("select category, name from tags order by category, name")
-            .fetch_all(pool)
-            .await?;
+    let tags = sqlx::query!("select category, name from tags order by category, name")
+        .fetch_all(pool)
+        .await?;
     let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (category, name) in tags {
-        groups.entry(category).or_default().push(name);
+    for tag in tags {
+        groups.entry(tag.category).or_default().push(tag.name);
     }
     Ok(ProfileData {
         version: profile.version,
@@ -248,24 +269,26 @@ pub async fn save_each(
             interest_names.push(name);
         }
     }
-    // Built once: the statement shares the profile columns with the reads.
-    static STATEMENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
-            r#"
+    let attempts = sqlx::query_as!(
+        SaveAttempt,
+        r#"
         with input as (
             select * from unnest($1::uuid[], $2::text[], $3::text[], $4::int4[], $5::int4[])
                 with ordinality as i(user_id, learning_goal, current_level, time_commitment, expected_version, position)
         ), chosen as (
             select i.position,
-                   coalesce(array_agg(t.id order by t.name) filter (where t.id is not null), '{{}}') as tag_ids,
-                   coalesce(array_agg(t.name order by t.name) filter (where t.id is not null), '{{}}') as names,
+                   coalesce(array_agg(t.id order by t.name) filter (where t.id is not null), '{}') as tag_ids,
+                   coalesce(array_agg(t.name order by t.name) filter (where t.id is not null), '{}') as names,
                    count(w.name) as wanted
             from input i
             left join unnest($6::int8[], $7::text[]) as w(position, name) on w.position = i.position
             left join tags t on t.name = w.name
             group by i.position
         ), current as (
-            select i.position, p.id, p.user_id, {PROFILE_COLUMNS}
+            select i.position, p.id, p.user_id, p.version, p.learning_goal, p.current_level, p.time_commitment,
+                   coalesce((select array_agg(t.name order by t.name)
+                             from user_interests ui join tags t on t.id = ui.tag_id
+                             where ui.user_profile_id = p.id), '{}') as interests
             from input i join user_profiles p on p.user_id = i.user_id
         ), updated as (
             update user_profiles p
@@ -298,22 +321,21 @@ pub async fn save_each(
             from updated u join chosen ch on ch.position = u.position
             returning user_id, version
         )
-        select c.position, c.version, c.learning_goal, c.current_level, c.time_commitment,
-               c.interests, ch.names as known_interests, s.version as saved_version
+        select c.position as "position!", c.version as "version!", c.learning_goal,
+               c.current_level, c.time_commitment, c.interests as "interests!",
+               ch.names as "known_interests!", s.version as "saved_version?"
         from current c
         join chosen ch on ch.position = c.position
         left join snapshot s on s.user_id = c.user_id
-        "#
-        )
-    });
-    let attempts: Vec<SaveAttempt> = sqlx::query_as(&STATEMENT)
-        .bind(&user_ids)
-        .bind(&goals)
-        .bind(&levels)
-        .bind(&hours)
-        .bind(&expected_versions)
-        .bind(&interest_owners)
-        .bind(&interest_names)
+        "#,
+        &user_ids,
+        &goals as &[Option<&str>],
+        &levels as &[Option<&str>],
+        &hours as &[Option<i32>],
+        &expected_versions,
+        &interest_owners,
+        &interest_names as &[&str],
+    )
         .fetch_all(pool)
         .await?;
 
@@ -333,16 +355,27 @@ pub async fn save_each(
 /// What the save statement saw and did for one request: the profile before
 /// it, which of the chosen interests the catalog has, and the new version if
 /// it wrote one.
-#[derive(sqlx::FromRow)]
 struct SaveAttempt {
     position: i64,
-    #[sqlx(flatten)]
-    current: ProfileRow,
+    version: i32,
+    learning_goal: Option<String>,
+    current_level: Option<String>,
+    time_commitment: Option<i32>,
+    interests: Vec<String>,
     known_interests: Vec<String>,
     saved_version: Option<i32>,
 }
 
 impl SaveAttempt {
+    fn current(&self) -> ProfileState {
+        state_from_columns(
+            &self.learning_goal,
+            &self.current_level,
+            self.time_commitment,
+            &self.interests,
+        )
+    }
+
     fn outcome(self, request: &SaveRequest) -> Result<SaveOutcome, AppError> {
         let unknown: Vec<&str> = request
             .input
@@ -360,14 +393,14 @@ impl SaveAttempt {
                 ),
             )));
         }
-        if self.current.version != request.expected_version {
+        if self.version != request.expected_version {
             return Err(AppError::invalid(FormErrors::form(CHANGED_ELSEWHERE)));
         }
-        let changes = request.input.changes_since(&self.current.state());
+        let changes = request.input.changes_since(&self.current());
         match self.saved_version {
             Some(version) => Ok(SaveOutcome::Saved { version, changes }),
             None if changes.is_empty() => Ok(SaveOutcome::Unchanged {
-                version: self.current.version,
+                version: self.version,
             }),
             // Another save committed between the statement's start and its
             // update, which re-checks the version on the newest row.

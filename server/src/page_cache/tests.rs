@@ -126,12 +126,19 @@ async fn each_encoding_is_its_own_entry() {
 #[tokio::test]
 async fn pages_expire_and_a_zero_lifetime_turns_caching_off() {
     let renders = Arc::new(AtomicUsize::new(0));
+    let clock = app::expiring_cache::Clock::stopped();
     let short_lived = app(
-        PageCache::new(Duration::from_millis(30), 1024 * 1024),
+        PageCache::new(Duration::from_secs(30), 1024 * 1024)
+            .map(|cache| cache.with_clock(clock.clone())),
         renders.clone(),
     );
     fetch(&short_lived, anonymous("/courses")).await;
-    tokio::time::sleep(Duration::from_millis(60)).await;
+    clock.advance(Duration::from_secs(29));
+    assert_eq!(
+        fetch(&short_lived, anonymous("/courses")).await.1,
+        Some("hit".into())
+    );
+    clock.advance(Duration::from_secs(1));
     assert_eq!(
         fetch(&short_lived, anonymous("/courses")).await.1,
         Some("miss".into())
