@@ -2,12 +2,12 @@
 //! users: the numbers behind the charts, whole. Server-only.
 
 use chrono::Utc;
-use serde::Serialize;
 use sqlx::PgPool;
 
 use super::analytics::{self, period_from};
 use super::learners;
-use super::model::{LearnerRow, SegmentFilter};
+use super::model::SegmentFilter;
+use super::tables::*;
 use crate::AppError;
 
 /// A file to download.
@@ -16,40 +16,21 @@ pub struct CsvFile {
     pub body: String,
 }
 
-pub const EXPORTS: &[&str] = &[
-    "levels",
-    "interests",
-    "models",
-    "versions",
-    "at-risk",
-    "popularity",
-    "segment",
-    "users",
-];
-
-fn csv_of<R: Serialize>(rows: impl IntoIterator<Item = R>) -> Result<String, AppError> {
+/// The rows as CSV: a header of the columns' names, then each row's cells,
+/// every one through the check below on its way out.
+fn csv_of<Row>(rows: &[Row], columns: &[Column<Row>]) -> Result<String, AppError> {
     let failed = |error: csv::Error| {
         tracing::error!(%error, "writing CSV");
         AppError::Internal.with_status()
     };
-    // Rows go through serde once, as records, so every cell of every export
-    // passes the one check below on its way out.
-    let mut plain = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        plain.serialize(row).map_err(failed)?;
-    }
-    let plain = plain
-        .into_inner()
-        .map_err(|error| failed(error.into_error().into()))?;
     let mut writer = csv::Writer::from_writer(Vec::new());
-    for record in csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(plain.as_slice())
-        .records()
-    {
-        let record = record.map_err(failed)?;
+    writer
+        .write_record(columns.iter().map(|column| column.csv_name))
+        .map_err(failed)?;
+    for row in rows {
+        let cells = columns.iter().map(|column| (column.cell)(row));
         writer
-            .write_record(record.iter().map(|cell| inert_cell(cell).into_owned()))
+            .write_record(cells.map(|cell| inert_cell(cell.exported()).into_owned()))
             .map_err(failed)?;
     }
     let bytes = writer
@@ -80,31 +61,6 @@ fn value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, value)| value.as_str())
 }
 
-#[derive(Serialize)]
-struct LearnerCsv<'a> {
-    email: &'a str,
-    role: &'a str,
-    level: Option<&'a str>,
-    hours_per_week: Option<i32>,
-    signed_up: &'a str,
-    last_active: &'a str,
-    active: bool,
-    demo: bool,
-}
-
-fn learner_rows(rows: &[LearnerRow]) -> impl Iterator<Item = LearnerCsv<'_>> {
-    rows.iter().map(|row| LearnerCsv {
-        email: &row.email,
-        role: &row.role,
-        level: row.level.as_deref(),
-        hours_per_week: row.hours_per_week,
-        signed_up: &row.signed_up,
-        last_active: &row.last_active,
-        active: row.is_active,
-        demo: row.is_demo,
-    })
-}
-
 /// The export called `name` for the view in `pairs` (the dashboard's URL
 /// parameters).
 pub async fn export(
@@ -118,85 +74,31 @@ pub async fn export(
         value(pairs, "within"),
         Utc::now().date_naive(),
     );
-    let body = match name {
-        "levels" => {
+    let export =
+        Export::from_name(name).ok_or_else(|| AppError::not_found("There is no such export."))?;
+    let body = match export {
+        Export::Levels => {
             let panel = analytics::levels(pool, start, end, period.within_days).await?;
-            csv_of(panel.transitions.iter().map(|t| {
-                (
-                    t.from_level.as_str(),
-                    t.to_level.as_str(),
-                    t.count,
-                    format!("{:.1}", t.average_days),
-                )
-            }))
-            .map(|rows| format!("from_level,to_level,transitions,average_days\n{rows}"))?
+            csv_of(&panel.transitions, LEVEL_COLUMNS)?
         }
-        "interests" => {
+        Export::Interests => {
             let panel = analytics::interests(pool, start, end).await?;
-            csv_of(
-                panel
-                    .weeks
-                    .iter()
-                    .map(|week| (week.week.as_str(), week.added, week.removed)),
-            )
-            .map(|rows| format!("week,added,removed\n{rows}"))?
+            csv_of(&panel.weeks, INTEREST_COLUMNS)?
         }
-        "models" => {
-            let rows = analytics::models(pool, start, end).await?;
-            csv_of(rows.iter().map(|row| {
-                (
-                    row.model.as_str(),
-                    row.level.as_deref().unwrap_or("all"),
-                    row.recommendations,
-                    row.rated,
-                    row.with_feedback,
-                    row.average_rating.map(|average| format!("{average:.2}")),
-                    row.stars[0],
-                    row.stars[1],
-                    row.stars[2],
-                    row.stars[3],
-                    row.stars[4],
-                )
-            }))
-            .map(|rows| {
-                format!("model,level,recommendations,rated,with_feedback,average_rating,stars_1,stars_2,stars_3,stars_4,stars_5\n{rows}")
-            })?
-        }
-        "versions" => {
+        Export::Models => csv_of(&analytics::models(pool, start, end).await?, MODEL_COLUMNS)?,
+        Export::Versions => {
             let panel = analytics::personalisation(pool, start, end).await?;
-            csv_of(panel.by_version.iter().map(|row| {
-                (
-                    row.version,
-                    row.rated,
-                    row.average_rating.map(|average| format!("{average:.2}")),
-                )
-            }))
-            .map(|rows| format!("profile_version,rated,average_rating\n{rows}"))?
+            csv_of(&panel.by_version, VERSION_COLUMNS)?
         }
-        "at-risk" => {
-            let learners = analytics::at_risk(pool, start, end, None).await?;
-            csv_of(learners.iter().map(|learner| {
-                (
-                    learner.email.as_str(),
-                    learner.last_active.as_str(),
-                    learner.signals.join("; "),
-                )
-            }))
-            .map(|rows| format!("email,last_active,signals\n{rows}"))?
-        }
-        "popularity" => {
+        Export::AtRisk => csv_of(
+            &analytics::at_risk(pool, start, end, None).await?,
+            AT_RISK_COLUMNS,
+        )?,
+        Export::Popularity => {
             let panel = analytics::popularity(pool, start, end).await?;
-            csv_of(panel.top.iter().map(|course| {
-                (
-                    course.title.as_str(),
-                    course.recommended,
-                    course.rated,
-                    course.average_rating.map(|average| format!("{average:.2}")),
-                )
-            }))
-            .map(|rows| format!("course,recommended,rated,average_rating\n{rows}"))?
+            csv_of(&panel.top, POPULARITY_COLUMNS)?
         }
-        "segment" => {
+        Export::Segment => {
             let filter = SegmentFilter {
                 goal_contains: value(pairs, "seg_goal").unwrap_or_default().to_owned(),
                 level: value(pairs, "seg_level").unwrap_or_default().to_owned(),
@@ -207,13 +109,12 @@ pub async fn export(
                 interest: value(pairs, "seg_interest").unwrap_or_default().to_owned(),
             };
             let result = learners::segment(pool, &filter, None).await?;
-            csv_of(learner_rows(&result.learners))?
+            csv_of(&result.learners, LEARNER_COLUMNS)?
         }
-        "users" => {
+        Export::Users => {
             let list = learners::users(pool, value(pairs, "q").unwrap_or_default(), None).await?;
-            csv_of(learner_rows(&list.users))?
+            csv_of(&list.users, LEARNER_COLUMNS)?
         }
-        _ => return Err(AppError::not_found("There is no such export.")),
     };
     Ok(CsvFile {
         file_name: format!("acmelearn-{name}-{}-to-{}.csv", period.from, period.to),
@@ -225,41 +126,36 @@ pub async fn export(
 mod tests {
     use super::*;
 
-    #[derive(Serialize)]
-    struct Row<'a> {
-        email: &'a str,
+    struct Row {
+        email: &'static str,
         change: i64,
     }
+
+    const COLUMNS: &[Column<Row>] = &[
+        Column {
+            heading: "Email",
+            csv_name: "email",
+            cell: |row| Cell::text(row.email),
+        },
+        Column {
+            heading: "Change",
+            csv_name: "change",
+            cell: |row| Cell::text(row.change),
+        },
+    ];
 
     #[test]
     fn cells_that_a_spreadsheet_would_run_are_written_as_text() {
         let rows = [
-            Row {
-                email: "=1+2@example.test",
-                change: -3,
-            },
-            Row {
-                email: "+cmd@example.test",
-                change: 4,
-            },
-            Row {
-                email: "-2+3@example.test",
-                change: 0,
-            },
-            Row {
-                email: "@SUM(A1)@example.test",
-                change: 0,
-            },
-            Row {
-                email: "\t=1@example.test",
-                change: 0,
-            },
-            Row {
-                email: "plain@example.test",
-                change: 0,
-            },
-        ];
-        let csv = csv_of(rows).unwrap();
+            ("=1+2@example.test", -3),
+            ("+cmd@example.test", 4),
+            ("-2+3@example.test", 0),
+            ("@SUM(A1)@example.test", 0),
+            ("\t=1@example.test", 0),
+            ("plain@example.test", 0),
+        ]
+        .map(|(email, change)| Row { email, change });
+        let csv = csv_of(&rows, COLUMNS).unwrap();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "email,change");
         assert_eq!(

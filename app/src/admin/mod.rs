@@ -15,7 +15,9 @@ mod fixture;
 pub mod learners;
 mod model;
 mod pages;
+mod tables;
 
 pub use api::*;
 pub use model::*;
 pub use pages::*;
+pub use tables::Export;

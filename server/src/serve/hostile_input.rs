@@ -1931,7 +1931,7 @@ fn admin_cases(world: &World) -> Vec<Case> {
     ));
 
     // The CSV exports.
-    for name in app::admin::export::EXPORTS {
+    for name in app::admin::Export::ALL.map(app::admin::Export::name) {
         for query in [
             "q=%00",
             "from=-5000-01-01&to=0000-00-00",

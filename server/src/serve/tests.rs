@@ -828,7 +828,7 @@ async fn admins_see_the_dashboard_and_download_csv(pool: PgPool) {
             .unwrap()
             .starts_with("attachment; filename=\"acmelearn-users-")
     );
-    for name in app::admin::export::EXPORTS {
+    for name in app::admin::Export::ALL.map(app::admin::Export::name) {
         let (status, body, _) = boss
             .get(&format!(
                 "/admin/export/{name}?from=2026-01-01&to=2026-03-31"
