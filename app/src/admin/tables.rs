@@ -106,6 +106,19 @@ pub struct Column<Row> {
     pub cell: fn(&Row) -> Cell,
 }
 
+/// A column, written on one line of the tables below.
+const fn column<Row>(
+    heading: &'static str,
+    csv_name: &'static str,
+    cell: fn(&Row) -> Cell,
+) -> Column<Row> {
+    Column {
+        heading,
+        csv_name,
+        cell,
+    }
+}
+
 /// An average rating: one decimal on the page, two in the CSV.
 fn average(value: Option<f64>) -> Cell {
     match value {
@@ -119,227 +132,111 @@ fn optional(value: Option<impl ToString>) -> Cell {
 }
 
 pub const LEVEL_COLUMNS: &[Column<LevelTransition>] = &[
-    Column {
-        heading: "From",
-        csv_name: "from_level",
-        cell: |row| Cell::text(&row.from_level),
-    },
-    Column {
-        heading: "To",
-        csv_name: "to_level",
-        cell: |row| Cell::text(&row.to_level),
-    },
-    Column {
-        heading: "Learners",
-        csv_name: "transitions",
-        cell: |row| Cell::text(row.count),
-    },
-    Column {
-        heading: "Average days between versions",
-        csv_name: "average_days",
-        cell: |row| Cell::text(format!("{:.1}", row.average_days)),
-    },
+    column("From", "from_level", |row| Cell::text(&row.from_level)),
+    column("To", "to_level", |row| Cell::text(&row.to_level)),
+    column("Learners", "transitions", |row| Cell::text(row.count)),
+    column("Average days between versions", "average_days", |row| {
+        Cell::text(format!("{:.1}", row.average_days))
+    }),
 ];
 
 pub const INTEREST_COLUMNS: &[Column<InterestWeek>] = &[
-    Column {
-        heading: "Week of",
-        csv_name: "week",
-        cell: |row| Cell::text(&row.week),
-    },
-    Column {
-        heading: "Added",
-        csv_name: "added",
-        cell: |row| Cell::text(row.added),
-    },
-    Column {
-        heading: "Removed",
-        csv_name: "removed",
-        cell: |row| Cell::text(row.removed),
-    },
+    column("Week of", "week", |row| Cell::text(&row.week)),
+    column("Added", "added", |row| Cell::text(row.added)),
+    column("Removed", "removed", |row| Cell::text(row.removed)),
 ];
 
 pub const MODEL_COLUMNS: &[Column<ModelRow>] = &[
-    Column {
-        heading: "Model",
-        csv_name: "model",
-        cell: |row| Cell::text(&row.model),
-    },
-    Column {
-        heading: "Level",
-        csv_name: "level",
-        cell: |row| Cell::text(row.level.as_deref().unwrap_or("all")),
-    },
-    Column {
-        heading: "Recommendations",
-        csv_name: "recommendations",
-        cell: |row| Cell::text(row.recommendations),
-    },
-    Column {
-        heading: "Rated",
-        csv_name: "rated",
-        cell: |row| Cell::text(row.rated),
-    },
-    Column {
-        heading: "With feedback",
-        csv_name: "with_feedback",
-        cell: |row| {
-            Cell::text(format!(
-                "{} ({:.0}%)",
-                row.with_feedback,
-                row.feedback_rate()
-            ))
-            .exported_as(row.with_feedback)
-        },
-    },
-    Column {
-        heading: "Average",
-        csv_name: "average_rating",
-        cell: |row| average(row.average_rating),
-    },
-    Column {
-        heading: "1★",
-        csv_name: "stars_1",
-        cell: |row| Cell::text(row.stars[0]),
-    },
-    Column {
-        heading: "2★",
-        csv_name: "stars_2",
-        cell: |row| Cell::text(row.stars[1]),
-    },
-    Column {
-        heading: "3★",
-        csv_name: "stars_3",
-        cell: |row| Cell::text(row.stars[2]),
-    },
-    Column {
-        heading: "4★",
-        csv_name: "stars_4",
-        cell: |row| Cell::text(row.stars[3]),
-    },
-    Column {
-        heading: "5★",
-        csv_name: "stars_5",
-        cell: |row| Cell::text(row.stars[4]),
-    },
+    column("Model", "model", |row| Cell::text(&row.model)),
+    column("Level", "level", |row| {
+        Cell::text(row.level.as_deref().unwrap_or("all"))
+    }),
+    column("Recommendations", "recommendations", |row| {
+        Cell::text(row.recommendations)
+    }),
+    column("Rated", "rated", |row| Cell::text(row.rated)),
+    column("With feedback", "with_feedback", |row| {
+        Cell::text(format!(
+            "{} ({:.0}%)",
+            row.with_feedback,
+            row.feedback_rate()
+        ))
+        .exported_as(row.with_feedback)
+    }),
+    column("Average", "average_rating", |row| {
+        average(row.average_rating)
+    }),
+    column("1★", "stars_1", |row| Cell::text(row.stars[0])),
+    column("2★", "stars_2", |row| Cell::text(row.stars[1])),
+    column("3★", "stars_3", |row| Cell::text(row.stars[2])),
+    column("4★", "stars_4", |row| Cell::text(row.stars[3])),
+    column("5★", "stars_5", |row| Cell::text(row.stars[4])),
 ];
 
 pub const VERSION_COLUMNS: &[Column<VersionRating>] = &[
-    Column {
-        heading: "Profile version",
-        csv_name: "profile_version",
-        cell: |row| {
-            // Versions past 10 are few; the views count them together.
-            let shown = if row.version >= 10 {
-                "10+".to_owned()
-            } else {
-                row.version.to_string()
-            };
-            Cell::text(shown).exported_as(row.version)
-        },
-    },
-    Column {
-        heading: "Rated",
-        csv_name: "rated",
-        cell: |row| Cell::text(row.rated),
-    },
-    Column {
-        heading: "Average",
-        csv_name: "average_rating",
-        cell: |row| average(row.average_rating),
-    },
+    column("Profile version", "profile_version", |row| {
+        // The view counts version 10 and every later one together.
+        let shown = if row.version >= 10 {
+            "10+".to_owned()
+        } else {
+            row.version.to_string()
+        };
+        Cell::text(shown).exported_as(row.version)
+    }),
+    column("Rated", "rated", |row| Cell::text(row.rated)),
+    column("Average", "average_rating", |row| {
+        average(row.average_rating)
+    }),
 ];
 
 pub const AT_RISK_COLUMNS: &[Column<AtRiskLearner>] = &[
-    Column {
-        heading: "Email",
-        csv_name: "email",
-        cell: |row| Cell::text(&row.email),
-    },
-    Column {
-        heading: "Last active",
-        csv_name: "last_active",
-        cell: |row| Cell::text(&row.last_active),
-    },
-    Column {
-        heading: "Signals",
-        csv_name: "signals",
-        cell: |row| Cell::text(row.signals.join("; ")),
-    },
+    column("Email", "email", |row| Cell::text(&row.email)),
+    column("Last active", "last_active", |row| {
+        Cell::text(&row.last_active)
+    }),
+    column("Signals", "signals", |row| {
+        Cell::text(row.signals.join("; "))
+    }),
 ];
 
 pub const POPULARITY_COLUMNS: &[Column<CoursePopularity>] = &[
-    Column {
-        heading: "Course",
-        csv_name: "course",
-        cell: |row| Cell::text(&row.title).linked(format!("/courses/{}", row.slug)),
-    },
-    Column {
-        heading: "Recommended",
-        csv_name: "recommended",
-        cell: |row| Cell::text(row.recommended),
-    },
-    Column {
-        heading: "Rated",
-        csv_name: "rated",
-        cell: |row| Cell::text(row.rated),
-    },
-    Column {
-        heading: "Average rating",
-        csv_name: "average_rating",
-        cell: |row| average(row.average_rating),
-    },
+    column("Course", "course", |row| {
+        Cell::text(&row.title).linked(format!("/courses/{}", row.slug))
+    }),
+    column("Recommended", "recommended", |row| {
+        Cell::text(row.recommended)
+    }),
+    column("Rated", "rated", |row| Cell::text(row.rated)),
+    column("Average rating", "average_rating", |row| {
+        average(row.average_rating)
+    }),
 ];
 
 /// Segments and the user list: the same learner rows.
 pub const LEARNER_COLUMNS: &[Column<LearnerRow>] = &[
-    Column {
-        heading: "Email",
-        csv_name: "email",
-        cell: |row| Cell::text(&row.email).linked(format!("/admin/users/{}", row.id)),
-    },
-    Column {
-        heading: "Role",
-        csv_name: "role",
-        cell: |row| Cell::text(&row.role),
-    },
-    Column {
-        heading: "Level",
-        csv_name: "level",
-        cell: |row| optional(row.level.as_deref()),
-    },
-    Column {
-        heading: "Hours/week",
-        csv_name: "hours_per_week",
-        cell: |row| optional(row.hours_per_week),
-    },
-    Column {
-        heading: "Signed up",
-        csv_name: "signed_up",
-        cell: |row| Cell::text(&row.signed_up),
-    },
-    Column {
-        heading: "Last active",
-        csv_name: "last_active",
-        cell: |row| Cell::text(&row.last_active),
-    },
-    Column {
-        heading: "Status",
-        csv_name: "active",
-        cell: |row| {
-            Cell::text(if row.is_active {
-                "active"
-            } else {
-                "deactivated"
-            })
-            .exported_as(row.is_active)
-        },
-    },
-    Column {
-        heading: "Demo",
-        csv_name: "demo",
-        cell: |row| Cell::text(if row.is_demo { "demo" } else { "" }).exported_as(row.is_demo),
-    },
+    column("Email", "email", |row| {
+        Cell::text(&row.email).linked(format!("/admin/users/{}", row.id))
+    }),
+    column("Role", "role", |row| Cell::text(&row.role)),
+    column("Level", "level", |row| optional(row.level.as_deref())),
+    column("Hours/week", "hours_per_week", |row| {
+        optional(row.hours_per_week)
+    }),
+    column("Signed up", "signed_up", |row| Cell::text(&row.signed_up)),
+    column("Last active", "last_active", |row| {
+        Cell::text(&row.last_active)
+    }),
+    column("Status", "active", |row| {
+        Cell::text(if row.is_active {
+            "active"
+        } else {
+            "deactivated"
+        })
+        .exported_as(row.is_active)
+    }),
+    column("Demo", "demo", |row| {
+        Cell::text(if row.is_demo { "demo" } else { "" }).exported_as(row.is_demo)
+    }),
 ];
 
 #[cfg(test)]
