@@ -5,6 +5,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::FormErrors;
+use crate::catalog::TagCategory;
 
 pub const MAX_GOAL_CHARS: usize = 500;
 pub const MAX_INTERESTS: usize = 20;
@@ -312,13 +313,6 @@ impl fmt::Display for Change {
     }
 }
 
-/// The tags a learner can choose from, in their catalog category.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TagGroup {
-    pub category: String,
-    pub tags: Vec<String>,
-}
-
 /// What the profile page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileData {
@@ -326,7 +320,8 @@ pub struct ProfileData {
     pub state: ProfileState,
     /// How the current version differs from the one before.
     pub latest_changes: Vec<Change>,
-    pub tag_groups: Vec<TagGroup>,
+    /// The catalog's tags to choose interests from, by category.
+    pub tag_groups: Vec<TagCategory>,
 }
 
 /// The result of a save.

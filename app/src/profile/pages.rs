@@ -4,10 +4,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::api::*;
-use super::model::{
-    Change, HistoryEntry, Level, MAX_GOAL_CHARS, MAX_INTERESTS, ProfileData, TagGroup,
-};
+use super::model::{Change, HistoryEntry, Level, MAX_GOAL_CHARS, MAX_INTERESTS, ProfileData};
 use crate::account::{CurrentUser, RequireUser};
+use crate::catalog::{TagCategory, TagChoice};
 use crate::ui::{ErrorNotice, FormProblem, field_error, textarea_text};
 
 /// `/profile`: the learner's goal, level, time and interests.
@@ -214,7 +213,7 @@ fn FieldError(#[prop(into)] error: Signal<Option<String>>, id: &'static str) -> 
 /// JavaScript, a type-ahead filter and removable chips of the chosen ones.
 #[component]
 fn InterestPicker(
-    groups: Vec<TagGroup>,
+    groups: Vec<TagCategory>,
     chosen: RwSignal<Vec<String>>,
     search: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
@@ -277,17 +276,17 @@ fn InterestPicker(
                 {groups
                     .into_iter()
                     .map(|group| {
-                        let names = group.tags.clone();
+                        let names: Vec<String> = group.tags.iter().map(|tag| tag.name.clone()).collect();
                         view! {
                             <fieldset
                                 class="tag-group"
                                 class:hidden=move || !names.iter().any(|tag| matches(tag))
                             >
-                                <legend>{group.category.clone()}</legend>
+                                <legend>{group.name.clone()}</legend>
                                 {group
                                     .tags
                                     .into_iter()
-                                    .map(|tag| {
+                                    .map(|TagChoice { name: tag, .. }| {
                                         let shown = tag.clone();
                                         let checked_tag = tag.clone();
                                         let toggled_tag = tag.clone();

@@ -14,7 +14,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::model::{HistoryEntry, Level, ProfileData, ProfileState, SaveOutcome, TagGroup};
+use super::model::{HistoryEntry, Level, ProfileData, ProfileState, SaveOutcome};
 use crate::{AppError, FormErrors};
 
 pub const CHANGED_ELSEWHERE: &str = "Your profile was changed elsewhere (another tab or device) since you opened this page. Reload to see the latest version, then make your change again.";
@@ -165,21 +165,12 @@ pub async fn page(pool: &PgPool, user_id: Uuid) -> Result<ProfileData, AppError>
         [before, after] => after.state().changes_since(&before.state()),
         _ => Vec::new(),
     };
-    let tags = sqlx::query!("select category, name from tags order by category, name")
-        .fetch_all(pool)
-        .await?;
-    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for tag in tags {
-        groups.entry(tag.category).or_default().push(tag.name);
-    }
+    let tags = crate::catalog::db::tag_choices(pool).await?;
     Ok(ProfileData {
         version: profile.version,
         state: profile.state(),
         latest_changes,
-        tag_groups: groups
-            .into_iter()
-            .map(|(category, tags)| TagGroup { category, tags })
-            .collect(),
+        tag_groups: crate::catalog::group_by_category(tags),
     })
 }
 
