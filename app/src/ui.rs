@@ -8,14 +8,6 @@ mod header;
 pub use header::SiteHeader;
 
 use crate::AppError;
-use crate::catalog::Difficulty;
-
-#[component]
-pub fn DifficultyBadge(difficulty: Difficulty) -> impl IntoView {
-    view! {
-        <span class=format!("badge difficulty-{}", difficulty.as_str())>{difficulty.label()}</span>
-    }
-}
 
 /// "Nothing here", with the way back to the catalog. The caller sets the
 /// 404 status.

@@ -7,6 +7,7 @@ mod course_page;
 pub mod db;
 mod model;
 mod page;
+mod query;
 #[cfg(feature = "ssr")]
 pub mod search_cache;
 mod tags_page;
@@ -16,5 +17,6 @@ pub(crate) mod test_courses;
 pub use api::*;
 pub use course_page::CoursePage;
 pub use model::*;
-pub use page::{CoursesPage, TagLinks, count_of, hours_label};
+pub use page::{CoursesPage, DifficultyBadge, TagLinks, count_of, hours_label};
+pub use query::*;
 pub use tags_page::TagsPage;

@@ -7,7 +7,7 @@ use super::{
     CatalogPage, CatalogQuery, CourseHit, Difficulty, Highlighted, MAX_FILTER_HOURS, Sort,
     TagChoice, search_courses, tag_choices,
 };
-use crate::ui::{DifficultyBadge, ErrorNotice, follow_value};
+use crate::ui::{ErrorNotice, follow_value};
 
 /// `/courses`: search and filter the catalog. The whole view lives in the URL,
 /// so a link reproduces it and back/forward walk through it. Without
@@ -497,5 +497,13 @@ mod tests {
         assert_eq!(thousands(7), "7");
         assert_eq!(thousands(1_000), "1,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}
+
+/// A course's difficulty as a coloured label.
+#[component]
+pub fn DifficultyBadge(difficulty: Difficulty) -> impl IntoView {
+    view! {
+        <span class=format!("badge difficulty-{}", difficulty.as_str())>{difficulty.label()}</span>
     }
 }

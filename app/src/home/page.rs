@@ -3,10 +3,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::{HomeData, LearnerHome, home_page};
+use crate::catalog::DifficultyBadge;
 use crate::catalog::{CourseSummary, TagLinks, count_of, hours_label};
 use crate::profile::ProfilePart;
 use crate::recommend::Recommendation;
-use crate::ui::{DifficultyBadge, ErrorNotice};
+use crate::ui::ErrorNotice;
 
 /// Courses of the latest recommendation shown on the home page; the rest are
 /// one link away.

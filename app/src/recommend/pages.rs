@@ -9,7 +9,8 @@ use super::model::{
     RecommendationsData as PageData, learning_path, off_topic_message,
 };
 use crate::account::{CurrentUser, RequireUser};
-use crate::ui::{DifficultyBadge, ErrorNotice, FormProblem, field_error, textarea_text};
+use crate::catalog::DifficultyBadge;
+use crate::ui::{ErrorNotice, FormProblem, field_error, textarea_text};
 
 /// `/recommendations`: ask, see why each course fits, rate the answer.
 #[component]
