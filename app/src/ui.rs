@@ -26,6 +26,35 @@ pub fn NotFoundNotice(heading: &'static str, message: &'static str) -> impl Into
 }
 
 /// A failed request, said plainly, with the way out.
+/// What a resource loaded, shown by `show`; meanwhile `loading` (if any)
+/// on the first load (later loads keep the old content, as a `Transition`
+/// does), and the error explained if it failed.
+#[component]
+pub fn Loaded<T, V, F>(
+    resource: Resource<Result<T, AppError>>,
+    #[prop(optional)] loading: Option<&'static str>,
+    show: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+{
+    view! {
+        <Transition fallback=move || loading.map(|text| view! { <p class="loading">{text}</p> })>
+            {move || {
+                let show = show.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(value) => show(value).into_any(),
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     view! {

@@ -7,7 +7,7 @@ use crate::catalog::DifficultyBadge;
 use crate::catalog::{CourseSummary, TagLinks, count_of, hours_label};
 use crate::profile::ProfilePart;
 use crate::recommend::Recommendation;
-use crate::ui::ErrorNotice;
+use crate::ui::Loaded;
 
 /// Courses of the latest recommendation shown on the home page; the rest are
 /// one link away.
@@ -22,16 +22,6 @@ pub fn HomePage() -> impl IntoView {
     let auth = crate::account::use_auth();
     // Logging out here shows the visitor's page.
     let data = Resource::new(move || auth.log_out.version().get(), |_| home_page());
-    let loaded = move |render: fn(HomeData) -> AnyView| {
-        move || {
-            Suspend::new(async move {
-                match data.await {
-                    Ok(home) => render(home),
-                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                }
-            })
-        }
-    };
     view! {
         <Title text="AcmeLearn · find the course to take next"/>
         <div class="home">
@@ -42,15 +32,11 @@ pub fn HomePage() -> impl IntoView {
                     "puts them in the order to take them, and says why each one fits you."
                 </p>
                 <HomeSearch/>
-                <Transition fallback=|| ()>{loaded(|home| view! { <HeroActions home/> }.into_any())}</Transition>
+                <Loaded resource=data show=|home| view! { <HeroActions home/> }/>
             </section>
-            <Transition fallback=|| ()>
-                {loaded(|home| home.learner.map(|learner| view! { <WelcomeBack learner/> }).into_any())}
-            </Transition>
+            <Loaded resource=data show=|home: HomeData| home.learner.map(|learner| view! { <WelcomeBack learner/> })/>
             <WhatYouGet/>
-            <Transition fallback=|| view! { <p class="loading">"Loading courses…"</p> }>
-                {loaded(|home| view! { <Starters home/> }.into_any())}
-            </Transition>
+            <Loaded resource=data loading="Loading courses…" show=|home| view! { <Starters home/> }/>
         </div>
     }
 }

@@ -7,7 +7,7 @@ use super::api::*;
 use super::model::{Change, HistoryEntry, Level, MAX_GOAL_CHARS, MAX_INTERESTS, ProfileData};
 use crate::account::{CurrentUser, RequireUser};
 use crate::catalog::{TagCategory, TagChoice};
-use crate::ui::{ErrorNotice, FormProblem, field_error, textarea_text};
+use crate::ui::{FormProblem, Loaded, field_error, textarea_text};
 
 /// `/profile`: the learner's goal, level, time and interests.
 #[component]
@@ -34,14 +34,7 @@ fn ProfileEditor() -> impl IntoView {
     });
     let profile = Resource::new(move || saves.get(), |_| my_profile());
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading your profile…"</p> }>
-            {move || Suspend::new(async move {
-                match profile.await {
-                    Ok(data) => view! { <ProfileForm data save/> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=profile loading="Loading your profile…" show=move |data| view! { <ProfileForm data save/> }/>
     }
 }
 
@@ -334,14 +327,7 @@ pub fn ProfileHistoryPage() -> impl IntoView {
 fn HistoryTimeline() -> impl IntoView {
     let history = Resource::new(|| (), |_| my_profile_history());
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading your history…"</p> }>
-            {move || Suspend::new(async move {
-                match history.await {
-                    Ok(entries) => view! { <Timeline entries/> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=history loading="Loading your history…" show=|entries| view! { <Timeline entries/> }/>
     }
 }
 

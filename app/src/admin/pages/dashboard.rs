@@ -11,7 +11,7 @@ use crate::account::CurrentUser;
 use crate::admin::api::*;
 use crate::admin::model::*;
 use crate::admin::tables::*;
-use crate::ui::{Bar, BarChart, ErrorNotice, FormProblem};
+use crate::ui::{Bar, BarChart, FormProblem, Loaded};
 
 fn one_decimal(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |value| format!("{value:.1}"))
@@ -45,14 +45,7 @@ fn DashboardView() -> impl IntoView {
         |(from, to, within, _)| admin_dashboard(from, to, within),
     );
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading the figures…"</p> }>
-            {move || Suspend::new(async move {
-                match dashboard.await {
-                    Ok(data) => view! { <Panels data refresh/> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=dashboard loading="Loading the figures…" show=move |data| view! { <Panels data refresh/> }/>
     }
 }
 

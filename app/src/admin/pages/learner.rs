@@ -8,7 +8,8 @@ use leptos_router::hooks::use_params_map;
 use super::RequireAdmin;
 use crate::account::CurrentUser;
 use crate::admin::api::*;
-use crate::ui::ErrorNotice;
+use crate::admin::model::LearnerHistory;
+use crate::ui::Loaded;
 
 /// `/admin/users/:id`: one learner's profile history.
 #[component]
@@ -32,10 +33,7 @@ fn LearnerView() -> impl IntoView {
         admin_learner,
     );
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match learner.await {
-                    Ok(found) => view! {
+        <Loaded resource=learner loading="Loading…" show=|found: LearnerHistory| view! {
                         <h1>{found.user.email.clone()}</h1>
                         <p>
                             {format!(
@@ -63,11 +61,6 @@ fn LearnerView() -> impl IntoView {
                                 })
                                 .collect_view()}
                         </ol>
-                    }
-                    .into_any(),
-                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+                    }/>
     }
 }

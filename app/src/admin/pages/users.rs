@@ -10,7 +10,7 @@ use crate::account::CurrentUser;
 use crate::admin::api::*;
 use crate::admin::model::*;
 use crate::admin::tables::{Export, LEARNER_COLUMNS};
-use crate::ui::{ErrorNotice, FormProblem};
+use crate::ui::{FormProblem, Loaded};
 
 /// `/admin/users`: search, open a learner's history, deactivate/reactivate.
 #[component]
@@ -48,14 +48,7 @@ fn UserListView() -> impl IntoView {
             <button type="submit" class="button">"Search"</button>
         </form>
         <FormProblem error=Signal::derive(move || change.value().get().and_then(Result::err))/>
-        <Transition fallback=|| view! { <p class="loading">"Loading users…"</p> }>
-            {move || Suspend::new(async move {
-                match users.await {
-                    Ok(list) => view! { <UserTable list change/> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=users loading="Loading users…" show=move |list| view! { <UserTable list change/> }/>
     }
 }
 
