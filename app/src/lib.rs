@@ -15,6 +15,7 @@ mod home;
 pub mod offline;
 pub mod profile;
 pub mod recommend;
+mod text_enum;
 #[cfg(feature = "ssr")]
 mod time;
 mod ui;

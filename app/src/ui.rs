@@ -64,8 +64,52 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     }
 }
 
-/// A labelled input with its error message beside it. The error is tied to
-/// the input for screen readers (aria-describedby, aria-invalid).
+/// A labelled form control with its hint and its error message beside it.
+/// The control (`children`) has `id = name` and is described by
+/// [`described_by`], which ties the hint and the error to it for screen
+/// readers.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(optional_no_strip, into)] hint: Option<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field" class:has-error=move || error.get().is_some()>
+            <label for=name>{label}</label>
+            {hint.map(|hint| view! { <p class="field-hint" id=format!("{name}-hint")>{hint}</p> })}
+            {children()}
+            {move || {
+                error
+                    .get()
+                    .map(|message| view! { <p class="field-error" id=format!("{name}-error")>{message}</p> })
+            }}
+        </div>
+    }
+}
+
+/// The `aria-describedby` of the control of a [`Field`]: its hint, if it
+/// has one, and its error while there is one.
+pub fn described_by(
+    name: &'static str,
+    has_hint: bool,
+    error: Signal<Option<String>>,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+    move || {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(format!("{name}-hint"));
+        }
+        if error.get().is_some() {
+            ids.push(format!("{name}-error"));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
+/// A required text input in a [`Field`].
 #[component]
 pub fn FormField(
     label: &'static str,
@@ -76,26 +120,8 @@ pub fn FormField(
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(optional, into)] value: Option<Signal<String>>,
 ) -> impl IntoView {
-    let error_id = format!("{name}-error");
-    let hint_id = format!("{name}-hint");
-    let described_by = {
-        let error_id = error_id.clone();
-        let hint_id = hint_id.clone();
-        move || {
-            let mut ids = Vec::new();
-            if !hint.is_empty() {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
     view! {
-        <div class="field" class:has-error=move || error.get().is_some()>
-            <label for=name>{label}</label>
-            {(!hint.is_empty()).then(|| view! { <p class="field-hint" id=hint_id.clone()>{hint}</p> })}
+        <Field label name hint=(!hint.is_empty()).then(|| hint.to_owned()) error>
             <input
                 id=name
                 name=name
@@ -103,17 +129,12 @@ pub fn FormField(
                 autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
                 required=true
                 aria-invalid=move || error.get().is_some().then_some("true")
-                aria-describedby=described_by
+                aria-describedby=described_by(name, !hint.is_empty(), error)
                 // An attribute, not a property: hydration leaves attributes
                 // alone, so whatever was typed before the app went live stays.
                 value=move || value.map(|value| value.get())
             />
-            {move || {
-                error
-                    .get()
-                    .map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })
-            }}
-        </div>
+        </Field>
     }
 }
 

@@ -1,46 +1,14 @@
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// How demanding a course is. Stored as lowercase text, checked by the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Difficulty {
-    Beginner,
-    Intermediate,
-    Advanced,
-}
-
-impl Difficulty {
-    pub const ALL: [Difficulty; 3] = [
-        Difficulty::Beginner,
-        Difficulty::Intermediate,
-        Difficulty::Advanced,
-    ];
-
-    /// The value used in the database, in JSON and in URLs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Difficulty::Beginner => "beginner",
-            Difficulty::Intermediate => "intermediate",
-            Difficulty::Advanced => "advanced",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Difficulty::Beginner => "Beginner",
-            Difficulty::Intermediate => "Intermediate",
-            Difficulty::Advanced => "Advanced",
-        }
-    }
-}
-
-impl fmt::Display for Difficulty {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::text_enum::text_enum! {
+    /// How demanding a course is. Stored as lowercase text, checked by the database.
+    pub enum Difficulty {
+        Beginner = "beginner", "Beginner";
+        Intermediate = "intermediate", "Intermediate";
+        Advanced = "advanced", "Advanced";
     }
 }
 
@@ -51,13 +19,8 @@ pub struct UnknownDifficulty(pub String);
 impl FromStr for Difficulty {
     type Err = UnknownDifficulty;
 
-    /// Accepts any letter case and surrounding spaces, as people type them.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let wanted = text.trim();
-        Difficulty::ALL
-            .into_iter()
-            .find(|difficulty| difficulty.as_str().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| UnknownDifficulty(text.to_owned()))
+        Difficulty::from_text(text).ok_or_else(|| UnknownDifficulty(text.to_owned()))
     }
 }
 

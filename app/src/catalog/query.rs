@@ -67,6 +67,17 @@ impl Sort {
     }
 }
 
+/// The parameters of a catalog address, in the order links write them.
+const URL_PARAMETERS: [&str; 7] = [
+    "q",
+    "difficulty",
+    "tag",
+    "min_hours",
+    "max_hours",
+    "sort",
+    "page",
+];
+
 /// The catalog view a URL asks for: search words, filters, order and page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CatalogQuery {
@@ -204,12 +215,43 @@ impl CatalogQuery {
     /// come from a URL (a server-function call can send anything): it is
     /// checked exactly as its own address would be.
     pub fn checked(&self) -> ParsedCatalogQuery {
-        let url = self.url();
-        let query_string = url.split_once('?').map_or("", |(_, query)| query);
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(query_string.as_bytes())
-            .into_owned()
-            .collect();
-        CatalogQuery::from_pairs(&pairs)
+        CatalogQuery::from_url(|name| self.values_of(name))
+    }
+
+    /// The values of one URL parameter for this view (none where it is at
+    /// its default): what `url` writes and `from_url` reads.
+    fn values_of(&self, name: &str) -> Vec<String> {
+        match name {
+            "q" => (!self.text.is_empty())
+                .then(|| self.text.clone())
+                .into_iter()
+                .collect(),
+            "difficulty" => self
+                .difficulty
+                .map(|difficulty| difficulty.as_str().to_owned())
+                .into_iter()
+                .collect(),
+            "tag" => self.tags.clone(),
+            "min_hours" => self
+                .min_hours
+                .map(|hours| hours.to_string())
+                .into_iter()
+                .collect(),
+            "max_hours" => self
+                .max_hours
+                .map(|hours| hours.to_string())
+                .into_iter()
+                .collect(),
+            "sort" => (self.sort != Sort::default())
+                .then(|| self.sort.as_str().to_owned())
+                .into_iter()
+                .collect(),
+            "page" => (self.page != 1)
+                .then(|| self.page.to_string())
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// The catalog narrowed to one tag, as tag links lead to it.
@@ -231,26 +273,10 @@ impl CatalogQuery {
     /// This view's address, `/courses?…`, leaving out what is at its default.
     pub fn url(&self) -> String {
         let mut params = form_urlencoded::Serializer::new(String::new());
-        if !self.text.is_empty() {
-            params.append_pair("q", &self.text);
-        }
-        if let Some(difficulty) = self.difficulty {
-            params.append_pair("difficulty", difficulty.as_str());
-        }
-        for tag in &self.tags {
-            params.append_pair("tag", tag);
-        }
-        if let Some(hours) = self.min_hours {
-            params.append_pair("min_hours", &hours.to_string());
-        }
-        if let Some(hours) = self.max_hours {
-            params.append_pair("max_hours", &hours.to_string());
-        }
-        if self.sort != Sort::default() {
-            params.append_pair("sort", self.sort.as_str());
-        }
-        if self.page != 1 {
-            params.append_pair("page", &self.page.to_string());
+        for name in URL_PARAMETERS {
+            for value in self.values_of(name) {
+                params.append_pair(name, &value);
+            }
         }
         let params = params.finish();
         if params.is_empty() {

@@ -12,32 +12,12 @@ pub const MAX_INTERESTS: usize = 20;
 pub const MIN_HOURS_PER_WEEK: i32 = 1;
 pub const MAX_HOURS_PER_WEEK: i32 = 168;
 
-/// Where a learner says they stand. Stored as lowercase text, checked by the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Beginner,
-    Intermediate,
-    Advanced,
-}
-
-impl Level {
-    pub const ALL: [Level; 3] = [Level::Beginner, Level::Intermediate, Level::Advanced];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Beginner => "beginner",
-            Level::Intermediate => "intermediate",
-            Level::Advanced => "advanced",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Level::Beginner => "Beginner",
-            Level::Intermediate => "Intermediate",
-            Level::Advanced => "Advanced",
-        }
+crate::text_enum::text_enum! {
+    /// Where a learner says they stand. Stored as lowercase text, checked by the database.
+    pub enum Level {
+        Beginner = "beginner", "Beginner";
+        Intermediate = "intermediate", "Intermediate";
+        Advanced = "advanced", "Advanced";
     }
 }
 
@@ -45,12 +25,9 @@ impl FromStr for Level {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Level::ALL
-            .into_iter()
-            .find(|level| level.as_str().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| {
-                format!("“{text}” is not a level; choose beginner, intermediate or advanced.")
-            })
+        Level::from_text(text).ok_or_else(|| {
+            format!("“{text}” is not a level; choose beginner, intermediate or advanced.")
+        })
     }
 }
 
@@ -278,12 +255,6 @@ fn or_not_set<T: fmt::Display>(value: &Option<T>) -> String {
     value
         .as_ref()
         .map_or_else(|| "not set".to_owned(), ToString::to_string)
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 impl fmt::Display for Change {

@@ -7,7 +7,7 @@ use super::api::*;
 use super::model::{Change, HistoryEntry, Level, MAX_GOAL_CHARS, MAX_INTERESTS, ProfileData};
 use crate::account::{CurrentUser, RequireUser};
 use crate::catalog::{TagCategory, TagChoice};
-use crate::ui::{FormProblem, Loaded, field_error, textarea_text};
+use crate::ui::{Field, FormProblem, Loaded, described_by, field_error, textarea_text};
 
 /// `/profile`: the learner's goal, level, time and interests.
 #[component]
@@ -123,6 +123,9 @@ fn ProfileForm(data: ProfileData, save: ServerAction<SaveProfile>) -> impl IntoV
     let search = RwSignal::new(String::new());
     let level = state.current_level;
     let version = data.version;
+    let goal_error = field_error(error, "learning_goal");
+    let level_error = field_error(error, "current_level");
+    let hours_error = field_error(error, "hours_per_week");
 
     view! {
         <SaveNotice data=data.clone()/>
@@ -134,25 +137,30 @@ fn ProfileForm(data: ProfileData, save: ServerAction<SaveProfile>) -> impl IntoV
             <FormProblem error/>
             <input type="hidden" name="expected_version" value=version/>
 
-            <div class="field" class:has-error=move || field_error(error, "learning_goal").get().is_some()>
-                <label for="learning_goal">"Learning goal"</label>
-                <p class="field-hint" id="learning_goal-hint">
-                    {format!("What do you want to be able to do? Up to {MAX_GOAL_CHARS} characters.")}
-                </p>
+            <Field
+                label="Learning goal"
+                name="learning_goal"
+                hint=format!("What do you want to be able to do? Up to {MAX_GOAL_CHARS} characters.")
+                error=goal_error
+            >
                 <textarea
                     id="learning_goal"
                     name="learning_goal"
                     rows="3"
-                    aria-describedby="learning_goal-hint learning_goal-error"
+                    aria-invalid=move || goal_error.get().is_some().then_some("true")
+                    aria-describedby=described_by("learning_goal", true, goal_error)
                 >
                     {textarea_text(state.learning_goal.as_deref().unwrap_or_default())}
                 </textarea>
-                <FieldError error=field_error(error, "learning_goal") id="learning_goal-error"/>
-            </div>
+            </Field>
 
-            <div class="field" class:has-error=move || field_error(error, "current_level").get().is_some()>
-                <label for="current_level">"Current level"</label>
-                <select id="current_level" name="current_level" aria-describedby="current_level-error">
+            <Field label="Current level" name="current_level" error=level_error>
+                <select
+                    id="current_level"
+                    name="current_level"
+                    aria-invalid=move || level_error.get().is_some().then_some("true")
+                    aria-describedby=described_by("current_level", false, level_error)
+                >
                     <option value="" selected=level.is_none()>"Choose your level"</option>
                     {Level::ALL
                         .into_iter()
@@ -165,12 +173,14 @@ fn ProfileForm(data: ProfileData, save: ServerAction<SaveProfile>) -> impl IntoV
                         })
                         .collect_view()}
                 </select>
-                <FieldError error=field_error(error, "current_level") id="current_level-error"/>
-            </div>
+            </Field>
 
-            <div class="field" class:has-error=move || field_error(error, "hours_per_week").get().is_some()>
-                <label for="hours_per_week">"Hours per week"</label>
-                <p class="field-hint" id="hours_per_week-hint">"How many hours a week can you study? 1 to 168."</p>
+            <Field
+                label="Hours per week"
+                name="hours_per_week"
+                hint="How many hours a week can you study? 1 to 168.".to_owned()
+                error=hours_error
+            >
                 <input
                     id="hours_per_week"
                     name="hours_per_week"
@@ -179,10 +189,10 @@ fn ProfileForm(data: ProfileData, save: ServerAction<SaveProfile>) -> impl IntoV
                     min="1"
                     max="168"
                     value=state.hours_per_week.map(|hours| hours.to_string()).unwrap_or_default()
-                    aria-describedby="hours_per_week-hint hours_per_week-error"
+                    aria-invalid=move || hours_error.get().is_some().then_some("true")
+                    aria-describedby=described_by("hours_per_week", true, hours_error)
                 />
-                <FieldError error=field_error(error, "hours_per_week") id="hours_per_week-error"/>
-            </div>
+            </Field>
 
             <InterestPicker groups=data.tag_groups.clone() chosen search error=field_error(error, "interests")/>
 
