@@ -17,6 +17,15 @@ fn one_decimal(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |value| format!("{value:.1}"))
 }
 
+/// A bar of an average rating, with how many ratings it averages.
+fn rating_bar(label: String, average: Option<f64>, rated: i64) -> Bar {
+    Bar {
+        label,
+        value: average.unwrap_or_default(),
+        shown: format!("{} ★ ({rated} rated)", one_decimal(average)),
+    }
+}
+
 /// `/admin`: the product questions, each as a chart with its numbers.
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -192,15 +201,7 @@ fn ModelSection(rows: Vec<ModelRow>, csv: String) -> impl IntoView {
     let bars = rows
         .iter()
         .filter(|row| row.level.is_none())
-        .map(|row| Bar {
-            label: row.model.clone(),
-            value: row.average_rating.unwrap_or_default(),
-            shown: format!(
-                "{} ★ ({} rated)",
-                one_decimal(row.average_rating),
-                row.rated
-            ),
-        })
+        .map(|row| rating_bar(row.model.clone(), row.average_rating, row.rated))
         .collect();
     view! {
         <Panel id="models" title="3. Model comparison" csv>
@@ -215,18 +216,13 @@ fn PersonalisationSection(panel: PersonalisationPanel, csv: String) -> impl Into
     let bars = panel
         .by_version
         .iter()
-        .map(|row| Bar {
-            label: if row.version >= 10 {
+        .map(|row| {
+            let label = if row.version >= 10 {
                 "version 10+".to_owned()
             } else {
                 format!("version {}", row.version)
-            },
-            value: row.average_rating.unwrap_or_default(),
-            shown: format!(
-                "{} ★ ({} rated)",
-                one_decimal(row.average_rating),
-                row.rated
-            ),
+            };
+            rating_bar(label, row.average_rating, row.rated)
         })
         .collect();
     view! {
