@@ -111,7 +111,10 @@ pub async fn serve_catalog_pages(
     let (Some(cache), Some(key)) = (cache, key_for(&request)) else {
         return next.run(request).await;
     };
-    if let Some(page) = cache.pages.get(&key) {
+    let kept = cache.pages.get(&key);
+    let result = if kept.is_some() { "hit" } else { "miss" };
+    metrics::counter!("cache_lookups_total", "cache" => "page", "result" => result).increment(1);
+    if let Some(page) = kept {
         let mut response = (page.headers, page.body).into_response();
         response
             .headers_mut()
