@@ -80,11 +80,12 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     match cli.log_format {
         LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
-        // The request's span (its id, method and path) goes with every line.
+        // Every span a line was written in goes with it (`spans`, outermost
+        // first): the request's (its id, method and path) and any inside it.
         LogFormat::Json => tracing_subscriber::fmt()
             .json()
-            .with_current_span(true)
-            .with_span_list(false)
+            .with_current_span(false)
+            .with_span_list(true)
             .with_env_filter(filter)
             .init(),
     }

@@ -112,8 +112,13 @@ pub async fn serve_catalog_pages(
         return next.run(request).await;
     };
     let kept = cache.pages.get(&key);
-    let result = if kept.is_some() { "hit" } else { "miss" };
-    metrics::counter!("cache_lookups_total", "cache" => "page", "result" => result).increment(1);
+    // Literal labels make a static key: nothing allocated on this hot path.
+    if kept.is_some() {
+        metrics::counter!("cache_lookups_total", "cache" => "page", "result" => "hit").increment(1);
+    } else {
+        metrics::counter!("cache_lookups_total", "cache" => "page", "result" => "miss")
+            .increment(1);
+    }
     if let Some(page) = kept {
         let mut response = (page.headers, page.body).into_response();
         response

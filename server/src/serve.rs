@@ -14,10 +14,11 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
+use tower::util::MapRequestLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -350,9 +351,9 @@ pub async fn build(pool: PgPool, config: &ServeConfig) -> Result<BuiltApp, Serve
         .layer(PropagateRequestIdLayer::new(request_id::REQUEST_ID))
         .layer(SetRequestIdLayer::new(
             request_id::REQUEST_ID,
-            MakeRequestUuid,
+            request_id::MakeRandomId,
         ))
-        .layer(axum::middleware::from_fn(request_id::refuse_unusable_ids));
+        .layer(MapRequestLayer::new(request_id::drop_unusable_id));
     Ok(BuiltApp {
         router,
         readiness,
