@@ -14,6 +14,15 @@ pub fn pool() -> Result<PgPool, AppError> {
     })
 }
 
+/// Where catalog-wide reads go: a replica when one is configured and keeping
+/// up (see `read_pool`). Never for what a learner has just written.
+pub fn read_pool() -> Result<crate::read_pool::ReadPool, AppError> {
+    leptos::prelude::use_context::<crate::read_pool::ReadPool>().ok_or_else(|| {
+        tracing::error!("no read pool in the server-function context");
+        AppError::Internal.with_status()
+    })
+}
+
 /// The writer profile saves go through (see `profile::writer`).
 pub fn profile_writer() -> Result<crate::profile::writer::ProfileWriter, AppError> {
     leptos::prelude::use_context::<crate::profile::writer::ProfileWriter>().ok_or_else(|| {

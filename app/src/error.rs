@@ -190,10 +190,9 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        let unavailable = matches!(
-            error,
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
-        );
+        // The database is away (restarting, shutting down, unreachable):
+        // "try again" is the honest answer, not "something broke".
+        let unavailable = crate::read_pool::is_connection_fault(&error);
         tracing::error!(%error, "database error");
         if unavailable {
             AppError::Unavailable.with_status()

@@ -14,6 +14,8 @@ pub mod expiring_cache;
 mod home;
 pub mod offline;
 pub mod profile;
+#[cfg(feature = "ssr")]
+pub mod read_pool;
 pub mod recommend;
 mod text_enum;
 #[cfg(feature = "ssr")]

@@ -196,6 +196,7 @@ async fn main() {
             .expect("the persona's profile");
         let outcome = recommend(
             &pool,
+            &app::read_pool::ReadPool::primary_only(pool.clone()),
             &settings,
             user_id,
             Uuid::new_v4(),

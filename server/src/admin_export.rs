@@ -9,10 +9,12 @@ use tower_sessions::Session;
 
 use app::AppError;
 use app::account::{Role, user_in};
+use app::read_pool::ReadPool;
 
 pub async fn admin_export(
     session: Session,
     State(pool): State<PgPool>,
+    State(analytics): State<ReadPool>,
     Path(name): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
@@ -27,7 +29,14 @@ pub async fn admin_export(
         Ok(None) => return refused(AppError::Unauthorized),
         Err(error) => return refused(error),
     }
-    match app::admin::export::export(&pool, &name, &pairs).await {
+    // The analytics panels' tables are hourly figures: a replica's copy will
+    // do. The user list is what an admin has just changed: the primary's.
+    let source = if name == "users" {
+        &pool
+    } else {
+        analytics.current()
+    };
+    match app::admin::export::export(source, &name, &pairs).await {
         Ok(file) => {
             let disposition = format!("attachment; filename=\"{}\"", file.file_name);
             let mut response = file.body.into_response();

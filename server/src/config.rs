@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -15,6 +16,15 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseConfig,
+    /// Log lines as human-readable text or as JSON (one object per line).
+    #[arg(
+        long,
+        env = "LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
     /// What to do; `serve` when left out.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -135,6 +145,66 @@ pub struct ServeConfig {
     pub page_cache_megabytes: u64,
     #[command(flatten)]
     pub recommendations: RecommendationConfig,
+    #[command(flatten)]
+    pub operations: OperationsConfig,
+}
+
+/// Running in production: a read replica, metrics, shutting down cleanly.
+#[derive(Debug, Clone, Args)]
+pub struct OperationsConfig {
+    /// A PostgreSQL streaming replica of DATABASE_URL for catalog, candidate
+    /// and analytics reads. Unset: everything reads from DATABASE_URL.
+    #[arg(long, env = "DATABASE_READ_URL", hide_env_values = true)]
+    pub database_read_url: Option<String>,
+    /// Seconds the replica may lag behind the primary before those reads go
+    /// to the primary instead.
+    #[arg(long, env = "DATABASE_READ_MAX_LAG", default_value = "5", value_parser = parse_seconds)]
+    pub database_read_max_lag: Duration,
+    /// Address to serve Prometheus metrics on (`/metrics`), e.g.
+    /// 127.0.0.1:9100; keep it off the public network. Unset: no metrics.
+    #[arg(long, env = "METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Seconds, after SIGTERM or Ctrl-C, that requests in flight get to
+    /// finish; whatever is still running then is cut off.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value = "20", value_parser = parse_seconds)]
+    pub shutdown_timeout: Duration,
+    /// Seconds between `/readyz` turning unready and the listener closing,
+    /// so a load balancer's health check takes the instance out of rotation
+    /// before it stops accepting (set it above the balancer's check interval
+    /// times its fall count). Requests keep being served meanwhile.
+    #[arg(long, env = "SHUTDOWN_DRAIN_DELAY", default_value = "0", value_parser = parse_seconds)]
+    pub shutdown_drain_delay: Duration,
+}
+
+impl Default for OperationsConfig {
+    fn default() -> Self {
+        Self {
+            database_read_url: None,
+            database_read_max_lag: Duration::from_secs(5),
+            metrics_addr: None,
+            shutdown_timeout: Duration::from_secs(20),
+            shutdown_drain_delay: Duration::ZERO,
+        }
+    }
+}
+
+/// A number of seconds, whole or not ("20", "0.5"), with an optional "s".
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let number = text.trim().trim_end_matches('s').trim();
+    number
+        .parse::<f64>()
+        .ok()
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .ok_or_else(|| format!("{text:?} is not a number of seconds (e.g. 20 or 0.5)"))
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 /// Recommendations: the built-in ranker unless a language model is configured.
@@ -306,6 +376,31 @@ mod tests {
             Cli::try_parse_from(["server", "serve", "--trusted-proxies", "proxy.local"]).is_err(),
             "a name is refused at start, not ignored"
         );
+    }
+
+    #[test]
+    fn durations_are_seconds_whole_or_not() {
+        let config = serve_config(&["--shutdown-timeout", "7", "--shutdown-drain-delay", "0.5s"]);
+        assert_eq!(config.operations.shutdown_timeout, Duration::from_secs(7));
+        assert_eq!(
+            config.operations.shutdown_drain_delay,
+            Duration::from_millis(500)
+        );
+        let defaults = serve_config(&[]);
+        assert_eq!(
+            defaults.operations.shutdown_timeout,
+            Duration::from_secs(20)
+        );
+        assert_eq!(
+            defaults.operations.database_read_max_lag,
+            Duration::from_secs(5)
+        );
+        for bad in ["-1", "soon", "", "NaN"] {
+            assert!(
+                Cli::try_parse_from(["server", "serve", "--shutdown-timeout", bad]).is_err(),
+                "{bad:?} is refused at start"
+            );
+        }
     }
 
     #[test]

@@ -6,13 +6,26 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
+use crate::shutdown::Readiness;
+
 /// The process is up and answering.
 pub async fn live() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The process can do its work: the database answers.
-pub async fn ready(State(pool): State<PgPool>) -> (StatusCode, Json<Value>) {
+/// The process can do its work: it is not shutting down, and the database
+/// answers. (The read replica does not count: without it reads go to the
+/// primary.)
+pub async fn ready(
+    State(pool): State<PgPool>,
+    State(readiness): State<Readiness>,
+) -> (StatusCode, Json<Value>) {
+    if readiness.is_draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "shutting down" })),
+        );
+    }
     match sqlx::query("select 1").execute(&pool).await {
         Ok(_) => (
             StatusCode::OK,

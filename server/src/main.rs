@@ -11,19 +11,23 @@ mod health;
 mod import_catalog;
 mod offline;
 mod page_cache;
+mod read_replica;
+mod request_id;
 mod security_headers;
 mod seed_courses;
 mod seed_demo;
 mod serve;
 mod session_cache;
 mod session_store;
+mod shutdown;
+mod telemetry;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use config::{Cli, Command, ServeConfig};
+use config::{Cli, Command, LogFormat, ServeConfig};
 
 // Server-side rendering allocates many short-lived strings: glibc's malloc
 // took ~20 % of server CPU under load; with mimalloc the catalog benchmark
@@ -71,14 +75,22 @@ pub enum ServerError {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
-        )
-        .init();
-
     let cli = Cli::parse();
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    match cli.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        // Every span a line was written in goes with it (`spans`, outermost
+        // first): the request's (its id, method and path) and any inside it.
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(false)
+            .with_span_list(true)
+            .with_env_filter(filter)
+            .init(),
+    }
+    // Work Leptos spawns while rendering a page runs in that request's span.
+    request_id::spawn_in_request_span();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

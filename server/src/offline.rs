@@ -3,12 +3,12 @@
 //! label on every page rendered for a learner so the worker keeps that page
 //! in the learner's own cache and nobody else's.
 
+use app::read_pool::ReadPool;
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sqlx::PgPool;
 use tower_sessions::Session;
 
 /// Names the learner a page was rendered for. The worker reads it; the
@@ -18,8 +18,11 @@ pub const LEARNER_HEADER: HeaderName = HeaderName::from_static("x-acmelearn-lear
 /// `GET /offline/catalog.json`: every course with the text search reads,
 /// for "Save the catalog for offline" and the offline search. Public, like
 /// the catalog itself.
-pub async fn offline_catalog(State(pool): State<PgPool>) -> Response {
-    match app::catalog::db::offline_catalog(&pool).await {
+pub async fn offline_catalog(State(catalog): State<ReadPool>) -> Response {
+    let courses = catalog
+        .read(|pool| async move { app::catalog::db::offline_catalog(&pool).await })
+        .await;
+    match courses {
         Ok(courses) => Json(courses).into_response(),
         Err(error) => {
             tracing::error!(%error, "offline catalog not read");

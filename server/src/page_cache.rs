@@ -119,7 +119,15 @@ pub async fn serve_catalog_pages(
     let (Some(cache), Some(key)) = (cache, key_for(&request)) else {
         return next.run(request).await;
     };
-    if let Some(page) = cache.pages.get(&key) {
+    let kept = cache.pages.get(&key);
+    // Literal labels make a static key: nothing allocated on this hot path.
+    if kept.is_some() {
+        metrics::counter!("cache_lookups_total", "cache" => "page", "result" => "hit").increment(1);
+    } else {
+        metrics::counter!("cache_lookups_total", "cache" => "page", "result" => "miss")
+            .increment(1);
+    }
+    if let Some(page) = kept {
         let mut response = (page.headers, page.body).into_response();
         response
             .headers_mut()

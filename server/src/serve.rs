@@ -1,4 +1,5 @@
-//! `serve`: import the catalog, build the router, listen until Ctrl-C.
+//! `serve`: import the catalog, build the router, listen until SIGTERM or
+//! Ctrl-C (see `shutdown`).
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;
@@ -13,9 +14,11 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
+use tower::util::MapRequestLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -28,6 +31,7 @@ use app::account::AccountSettings;
 use app::account::mail::Mailer;
 use app::catalog::search_cache;
 use app::profile::writer::ProfileWriter;
+use app::read_pool::ReadPool;
 use app::{App, shell};
 
 use crate::config::ServeConfig;
@@ -37,9 +41,11 @@ use crate::page_cache::{PageCache, serve_catalog_pages};
 use crate::security_headers::{SecurityHeaders, add_security_headers};
 use crate::session_cache::{self, RecentSessions};
 use crate::session_store::PostgresSessions;
+use crate::shutdown::{self, Deadlines, Readiness};
+use crate::telemetry::{self, RouteNames};
 use crate::{
-    ServerError, admin_export, control_characters, health, import_catalog, offline,
-    security_headers,
+    ServerError, admin_export, control_characters, health, import_catalog, offline, read_replica,
+    request_id, security_headers,
 };
 
 /// How often expired sessions, old login failures and spent reset tokens go,
@@ -56,6 +62,16 @@ const ANALYTICS_CHECK_INTERVAL: Duration = Duration::from_secs(5 * 60);
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
+    pub read_pool: ReadPool,
+    pub readiness: Readiness,
+}
+
+/// The router and the parts of it that serving and stopping need.
+pub struct BuiltApp {
+    pub router: Router,
+    pub readiness: Readiness,
+    pub profile_writer: ProfileWriter,
+    pub read_pool: ReadPool,
 }
 
 pub async fn serve(pool: PgPool, config: ServeConfig) -> Result<(), ServerError> {
@@ -71,26 +87,80 @@ pub async fn serve(pool: PgPool, config: ServeConfig) -> Result<(), ServerError>
         tracing::info!("catalog: {summary}");
     }
 
-    let router = router(pool.clone(), &config).await?;
+    let app = build(pool.clone(), &config).await?;
     tokio::spawn(clean_up_periodically(pool));
-    let listener = tokio::net::TcpListener::bind(config.site_addr)
-        .await
-        .map_err(|source| ServerError::Bind {
-            address: config.site_addr,
-            source,
-        })?;
+    if let Some(address) = config.operations.metrics_addr {
+        let listener = bind(address).await?;
+        let recorder = telemetry::recorder();
+        tokio::spawn(telemetry::keep_up(recorder.clone()));
+        let metrics = telemetry::metrics_router(recorder, app.read_pool.clone());
+        tokio::spawn(async move {
+            // Serves until the process ends, so the last figures of a
+            // shutdown can still be scraped.
+            if let Err(error) = axum::serve(listener, metrics).await {
+                tracing::error!(%error, "the metrics listener stopped");
+            }
+        });
+        tracing::info!("metrics at http://{address}/metrics");
+    }
+    let listener = bind(config.site_addr).await?;
     tracing::info!("AcmeLearn is ready at http://{}", config.site_addr);
-    // Client addresses feed the login throttle.
-    axum::serve(
+    shutdown::serve_until(
         listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
+        app.router,
+        app.readiness,
+        app.profile_writer,
+        Deadlines {
+            drain_delay: config.operations.shutdown_drain_delay,
+            timeout: config.operations.shutdown_timeout,
+        },
+        shutdown::signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(ServerError::Serve)
 }
 
+async fn bind(address: SocketAddr) -> Result<tokio::net::TcpListener, ServerError> {
+    tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|source| ServerError::Bind { address, source })
+}
+
+/// The app's router alone.
+#[cfg(test)]
 pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, ServerError> {
+    Ok(build(pool, config).await?.router)
+}
+
+/// The paths of the app's pages, as route templates (`/courses/{slug}`).
+pub fn app_route_paths() -> Vec<String> {
+    route_list()
+        .iter()
+        .map(|route| route.path().to_owned())
+        .collect()
+}
+
+/// Reads go to the replica when one is configured (see `read_replica`).
+fn read_pool(pool: &PgPool, config: &ServeConfig) -> Result<ReadPool, ServerError> {
+    let url = config
+        .operations
+        .database_read_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|url| !url.is_empty());
+    let Some(url) = url else {
+        return Ok(ReadPool::primary_only(pool.clone()));
+    };
+    let replica = read_replica::connect(url, pool.options().get_max_connections())?;
+    let pools = ReadPool::with_replica(pool.clone(), replica);
+    tokio::spawn(read_replica::monitor(
+        pools.clone(),
+        config.operations.database_read_max_lag,
+    ));
+    Ok(pools)
+}
+
+pub async fn build(pool: PgPool, config: &ServeConfig) -> Result<BuiltApp, ServerError> {
     let mut leptos_options = LeptosOptions::builder()
         .output_name(env!("CARGO_CRATE_NAME"))
         .site_root(config.site_root.as_str())
@@ -104,9 +174,13 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
     // Likewise whether the bundle's file names carry their hashes (a build
     // outside cargo-leptos, such as `cargo test`, has plain names).
     leptos_options.hash_files = option_env!("LEPTOS_HASH_FILES") == Some("true");
+    let read_pool = read_pool(&pool, config)?;
+    let readiness = Readiness::default();
     let state = AppState {
         leptos_options: leptos_options.clone(),
         pool: pool.clone(),
+        read_pool: read_pool.clone(),
+        readiness: readiness.clone(),
     };
     let routes = route_list();
 
@@ -149,6 +223,8 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
     let profile_writer = ProfileWriter::start(pool.clone());
     let search_cache = search_cache::new(Duration::from_secs(config.catalog_cache_seconds));
     let form_redirects = FormRedirects::load(&pool, &config.public_url()).await?;
+    let built_writer = profile_writer.clone();
+    let built_read_pool = read_pool.clone();
     // What every page render and server function finds in its context.
     let provide_services = move || {
         // A page's inline scripts carry the nonce its policy names (made by
@@ -159,6 +235,8 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
             provide_context(nonce.clone());
         }
         provide_context(pool.clone());
+        // A distinct type, so each read says whether a replica may answer it.
+        provide_context(read_pool.clone());
         provide_context(profile_writer.clone());
         if let Some(search_cache) = &search_cache {
             provide_context(search_cache.clone());
@@ -187,7 +265,7 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
     // service it wraps on every request: for a page route that is its
     // handler with the whole LeptosOptions, cloned and dropped once per
     // middleware (13 % of the CPU of a cached catalog page).
-    Ok(Router::new()
+    let app = Router::new()
         .fallback_service(routes)
         .layer(axum::middleware::from_fn(offline::label_learner_pages))
         .layer(sessions)
@@ -254,8 +332,34 @@ pub async fn router(pool: PgPool, config: &ServeConfig) -> Result<Router, Server
         ))
         // A bug that panics answers 500 and leaves the connection and the
         // server to the next request.
-        .layer(CatchPanicLayer::custom(answer_panic))
-        .layer(TraceLayer::new_for_http()))
+        .layer(CatchPanicLayer::custom(answer_panic));
+    // Outside the panic catcher and the timeout, so their answers count too.
+    let app = match config.operations.metrics_addr {
+        Some(_) => {
+            // Installed before the first request, so nothing is recorded
+            // into the void.
+            telemetry::recorder();
+            app.layer(from_fn_with_state(
+                RouteNames::get(&app_route_paths()),
+                telemetry::record_requests,
+            ))
+        }
+        None => app,
+    };
+    let router = app
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::request_span))
+        .layer(PropagateRequestIdLayer::new(request_id::REQUEST_ID))
+        .layer(SetRequestIdLayer::new(
+            request_id::REQUEST_ID,
+            request_id::MakeRandomId,
+        ))
+        .layer(MapRequestLayer::new(request_id::drop_unusable_id));
+    Ok(BuiltApp {
+        router,
+        readiness,
+        profile_writer: built_writer,
+        read_pool: built_read_pool,
+    })
 }
 
 /// How long any request may take: the language model's own timeout and
@@ -323,26 +427,7 @@ async fn clean_up_periodically(pool: PgPool) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
-}
-
 #[cfg(test)]
 mod hostile_input;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

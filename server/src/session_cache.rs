@@ -104,7 +104,13 @@ impl<Store: SessionStore + Clone> SessionStore for RecentSessions<Store> {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        if let Some(record) = self.kept(id) {
+        let kept = self.kept(id);
+        if self.recent.is_some() {
+            let result = if kept.is_some() { "hit" } else { "miss" };
+            metrics::counter!("cache_lookups_total", "cache" => "session", "result" => result)
+                .increment(1);
+        }
+        if let Some(record) = kept {
             return Ok(Some(record));
         }
         let deletions_before = self.deletions.load(Ordering::Acquire);

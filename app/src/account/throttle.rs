@@ -137,6 +137,16 @@ async fn lock_keys(
 }
 
 /// The limit that is reached, from the seconds until each lets one in.
+/// Counted for operators: a rise in client refusals is an attack or a proxy
+/// whose visitors all share one address.
+fn count_refusal(action: &'static str, refused: Refused) {
+    let limit = match refused {
+        Refused::Email(_) => "email",
+        Refused::Client(_) => "client",
+    };
+    metrics::counter!("throttle_refusals_total", "action" => action, "limit" => limit).increment(1);
+}
+
 fn refusal(email_wait: Option<f64>, client_wait: Option<f64>) -> Option<Refused> {
     let positive = |seconds: Option<f64>| {
         seconds
@@ -204,6 +214,7 @@ pub async fn reserve(
         .client_wait
         .filter(|_| !is_this_machine(client_address));
     if let Some(refused) = refusal(email_wait, client_wait) {
+        count_refusal(action.as_str(), refused);
         return Ok(Reservation::Refused(refused));
     }
     let id = sqlx::query_scalar!(
@@ -252,6 +263,7 @@ pub async fn reserve_login(
     .fetch_one(&mut *transaction)
     .await?;
     if let Some(refused) = refusal(waits.email_wait, waits.client_wait) {
+        count_refusal("login", refused);
         return Ok(Reservation::Refused(refused));
     }
     let id = sqlx::query_scalar!(

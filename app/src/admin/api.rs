@@ -17,14 +17,15 @@ pub async fn admin_dashboard(
     #[server(default)] within: Option<String>,
 ) -> Result<Dashboard, AppError> {
     require_admin().await?;
-    let pool = crate::context::pool()?;
+    // The figures are hourly aggregates: a replica's copy is as good.
+    let analytics = crate::context::read_pool()?;
     let (period, start, end) = super::analytics::period_from(
         from.as_deref(),
         to.as_deref(),
         within.as_deref(),
         chrono::Utc::now().date_naive(),
     );
-    super::analytics::dashboard(&pool, period, start, end).await
+    super::analytics::dashboard(analytics.current(), period, start, end).await
 }
 
 /// Recomputes the analytics now; returns how long it took (ms).
@@ -38,8 +39,13 @@ pub async fn refresh_analytics() -> Result<i32, AppError> {
 #[server(endpoint = "admin/segment")]
 pub async fn admin_segment(filter: SegmentFilter) -> Result<SegmentResult, AppError> {
     require_admin().await?;
-    let pool = crate::context::pool()?;
-    super::learners::segment(&pool, &filter, Some(super::learners::SEGMENT_SHOWN)).await
+    let analytics = crate::context::read_pool()?;
+    super::learners::segment(
+        analytics.current(),
+        &filter,
+        Some(super::learners::SEGMENT_SHOWN),
+    )
+    .await
 }
 
 #[server(endpoint = "admin/users")]

@@ -29,11 +29,17 @@ pub struct LearnerHome {
 
 #[server(endpoint = "home")]
 pub async fn home_page() -> Result<HomeData, AppError> {
-    let pool = crate::context::pool()?;
-    let (course_count, tag_count) = crate::catalog::db::size(&pool).await?;
-    let starters = crate::catalog::db::shortest_of_each_level(&pool).await?;
+    let catalog = crate::context::read_pool()?;
+    let (course_count, tag_count) = catalog
+        .read(|pool| async move { crate::catalog::db::size(&pool).await })
+        .await?;
+    let starters = catalog
+        .read(|pool| async move { crate::catalog::db::shortest_of_each_level(&pool).await })
+        .await?;
     let learner = match crate::account::current_user().await? {
         Some(user) => {
+            // What the learner wrote: from the primary.
+            let pool = crate::context::pool()?;
             let (profile_version, state) =
                 crate::profile::service::newest_version(&pool, user.id).await?;
             Some(LearnerHome {

@@ -11,6 +11,10 @@
 //! One writer task, so two batches never wait on each other's row locks; a
 //! learner's second save waits for the next batch, so one statement never
 //! updates the same profile twice.
+//!
+//! On shutdown the server asks the writer to [`flush`](ProfileWriter::flush):
+//! a save whose request was abandoned (the client went away, the request
+//! timed out) is still in the queue, and is written before the process ends.
 
 use std::collections::{HashSet, VecDeque};
 
@@ -30,7 +34,14 @@ const QUEUE_LIMIT: usize = 4096;
 #[derive(Clone)]
 pub struct ProfileWriter {
     pool: PgPool,
-    queue: mpsc::Sender<PendingSave>,
+    queue: mpsc::Sender<Queued>,
+}
+
+/// What the writer task is sent: a save, or a request to say when every save
+/// queued before it is written.
+enum Queued {
+    Save(PendingSave),
+    Flush(oneshot::Sender<()>),
 }
 
 struct PendingSave {
@@ -48,8 +59,8 @@ impl ProfileWriter {
 
     pub async fn save(&self, request: SaveRequest) -> Result<SaveOutcome, AppError> {
         let (reply, answer) = oneshot::channel();
-        let pending = PendingSave { request, reply };
-        if let Err(mpsc::error::SendError(pending)) = self.queue.send(pending).await {
+        let pending = Queued::Save(PendingSave { request, reply });
+        if let Err(mpsc::error::SendError(Queued::Save(pending))) = self.queue.send(pending).await {
             // The writer is gone (it never should be); save on our own.
             tracing::error!("the profile writer has stopped; saving directly");
             return service::save_one(&self.pool, &pending.request).await;
@@ -59,22 +70,43 @@ impl ProfileWriter {
             Err(AppError::Internal)
         })
     }
+
+    /// Returns once every save queued before this call is written (or the
+    /// writer is gone). Saves queued meanwhile may be written too.
+    pub async fn flush(&self) {
+        let (done, written) = oneshot::channel();
+        if self.queue.send(Queued::Flush(done)).await.is_ok() {
+            // An error here means the writer task ended: nothing is left to write.
+            let _ = written.await;
+        }
+    }
 }
 
-async fn write_batches(pool: PgPool, mut queue: mpsc::Receiver<PendingSave>) {
+async fn write_batches(pool: PgPool, mut queue: mpsc::Receiver<Queued>) {
     // Saves taken off the queue but held back for a later batch, because the
     // batch already had one of that learner's saves.
     let mut held_back: VecDeque<PendingSave> = VecDeque::new();
+    // Flushes waiting for the saves taken before them: answered once nothing
+    // is held back, which covers every save queued before each of them.
+    let mut flushes: Vec<oneshot::Sender<()>> = Vec::new();
     loop {
         if held_back.is_empty() {
+            for done in flushes.drain(..) {
+                let _ = done.send(());
+            }
             match queue.recv().await {
-                Some(pending) => held_back.push_back(pending),
+                Some(Queued::Save(pending)) => held_back.push_back(pending),
+                Some(Queued::Flush(done)) => {
+                    let _ = done.send(());
+                    continue;
+                }
                 None => return,
             }
         }
         while held_back.len() < BATCH_LIMIT {
             match queue.try_recv() {
-                Ok(pending) => held_back.push_back(pending),
+                Ok(Queued::Save(pending)) => held_back.push_back(pending),
+                Ok(Queued::Flush(done)) => flushes.push(done),
                 Err(_) => break,
             }
         }
@@ -98,6 +130,7 @@ async fn write(pool: &PgPool, batch: Vec<PendingSave>) {
         .into_iter()
         .map(|pending| (pending.request, pending.reply))
         .unzip();
+    metrics::histogram!("profile_writer_batch_size").record(requests.len() as f64);
     match service::save_each(pool, &requests).await {
         Ok(outcomes) => {
             for (reply, outcome) in replies.into_iter().zip(outcomes) {

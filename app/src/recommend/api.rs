@@ -33,8 +33,10 @@ pub async fn request_recommendations(
     let pool = crate::context::pool()?;
     let question = super::question_from_form(&question).map_err(AppError::invalid)?;
     let request_id = parse_id(&request_id, "request form")?;
+    let catalog = crate::context::read_pool()?;
     let outcome = super::service::recommend(
         &pool,
+        &catalog,
         &super::settings(),
         user.id,
         request_id,

@@ -140,6 +140,20 @@ impl fmt::Display for ModelFailure {
     }
 }
 
+impl ModelFailure {
+    /// The kind of failure without its details: a bounded set, for metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ModelFailure::Timeout => "timeout",
+            ModelFailure::RateLimited => "rate_limited",
+            ModelFailure::Http(_) => "http_error",
+            ModelFailure::Unreachable(_) => "unreachable",
+            ModelFailure::InvalidOutput(_) => "invalid_output",
+            ModelFailure::TooLarge => "too_large",
+        }
+    }
+}
+
 /// A model's checked answer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ModelAnswer {

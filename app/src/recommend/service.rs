@@ -27,6 +27,7 @@ use crate::AppError;
 use crate::catalog::{CourseSummary, Difficulty};
 use crate::profile::ProfileState;
 use crate::profile::service::newest_version;
+use crate::read_pool::ReadPool;
 
 /// How many of the ranker's best a model chooses from.
 const MODEL_SHORTLIST: usize = 25;
@@ -317,7 +318,7 @@ const MIN_CORRECTED_CHARS: usize = 6;
 /// Returns whether the question (if any) is about something the catalog
 /// teaches: a topic word some course is about, directly or through the
 /// concept map. The stored question stays as the learner typed it.
-pub async fn understand(pool: &PgPool, learner: &mut Learner) -> Result<bool, AppError> {
+pub async fn understand(pool: &PgPool, learner: &mut Learner) -> Result<bool, sqlx::Error> {
     let question_words = learner
         .question
         .as_deref()
@@ -465,7 +466,7 @@ struct CandidateRow {
 /// thousands of courses for a common word in a large catalog. The ranker
 /// does the ordering, on evidence it can explain. Below the caps (the
 /// shipped catalog) every matching course is a candidate.
-pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidate>, AppError> {
+pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidate>, sqlx::Error> {
     let question_words = learner
         .question
         .as_deref()
@@ -607,6 +608,7 @@ struct Answer {
 /// answer (waiting for it while it is being made).
 pub async fn recommend(
     pool: &PgPool,
+    catalog: &ReadPool,
     settings: &RecommendSettings,
     user_id: Uuid,
     request_id: Uuid,
@@ -625,7 +627,7 @@ pub async fn recommend(
         }
     };
     let started = Instant::now();
-    let outcome = answer(pool, settings, &mut reservation, question, started).await;
+    let outcome = answer(pool, catalog, settings, &mut reservation, question, started).await;
     reservation.end().await;
     match outcome? {
         Answered::Stored => answered(pool, user_id, request_id).await,
@@ -656,6 +658,7 @@ enum Answered {
 /// The work a slot pays for: candidates, ranking, the model, storing.
 async fn answer(
     pool: &PgPool,
+    catalog: &ReadPool,
     settings: &RecommendSettings,
     reservation: &mut Reservation,
     question: Option<String>,
@@ -664,12 +667,35 @@ async fn answer(
     let user_id = reservation.user_id;
     let (profile_version, state) = newest_version(pool, user_id).await?;
     let mut learner = learner_from(state, question.clone());
-    if !understand(pool, &mut learner).await? {
+    // The catalog's words and courses may come from the replica; the
+    // learner's profile above came from the primary.
+    let understood = catalog
+        .read(|pool| {
+            let mut learner = learner.clone();
+            async move {
+                let understood = understand(&pool, &mut learner).await;
+                understood.map(|understood| (understood, learner))
+            }
+        })
+        .await;
+    let understood = match understood {
+        Ok((understood, understood_learner)) => {
+            learner = understood_learner;
+            understood
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if !understood {
         return Ok(Answered::OffTopic(super::model::off_topic_message(
             question.as_deref().unwrap_or_default(),
         )));
     }
-    let candidates = candidates(pool, &learner).await?;
+    let candidates = {
+        let learner = &learner;
+        catalog
+            .read(|pool| async move { candidates(&pool, learner).await })
+            .await?
+    };
     let ranking = ranker::rank(&learner, &candidates);
     if ranking.picks.is_empty() {
         return Err(AppError::not_found(
@@ -724,12 +750,19 @@ async fn answer(
                 }
                 Err(failure) => {
                     tracing::warn!(model = %requested_model, %failure, "model failed; answering with the built-in ranker");
+                    metrics::counter!(
+                        "recommendation_fallbacks_total",
+                        "model" => requested_model.clone(),
+                        "reason" => failure.kind(),
+                    )
+                    .increment(1);
                     builtin(Some(failure.to_string()))
                 }
             }
         }
         _ => builtin(None),
     };
+    record_metrics(&answer, started.elapsed());
     let latency_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     store(
         reservation,
@@ -740,6 +773,26 @@ async fn answer(
     )
     .await?;
     Ok(Answered::Stored)
+}
+
+/// What an answer cost, per model that answered (model names come from the
+/// configuration, so the labels are few).
+fn record_metrics(answer: &Answer, elapsed: StdDuration) {
+    metrics::histogram!("recommendation_duration_seconds", "model" => answer.model.clone())
+        .record(elapsed.as_secs_f64());
+    for (kind, tokens) in [
+        ("prompt", answer.usage.prompt_tokens),
+        ("completion", answer.usage.completion_tokens),
+    ] {
+        if let Some(tokens) = tokens.and_then(|tokens| u64::try_from(tokens).ok()) {
+            metrics::counter!(
+                "recommendation_model_tokens_total",
+                "model" => answer.model.clone(),
+                "kind" => kind,
+            )
+            .increment(tokens);
+        }
+    }
 }
 
 /// Stores an answer in the slot it was reserved with: the recommendation and

@@ -21,7 +21,7 @@ const CATALOG: &str = r#"[
 ]"#;
 
 /// The settings tests serve with: no mail, no model, the caches on.
-pub(super) fn test_config(
+pub(crate) fn test_config(
     site_addr: std::net::SocketAddr,
     public_url: Option<String>,
 ) -> ServeConfig {
@@ -47,6 +47,7 @@ pub(super) fn test_config(
             llm_models: None,
             llm_timeout_seconds: 20,
         },
+        operations: crate::config::OperationsConfig::default(),
     }
 }
 
@@ -841,3 +842,166 @@ async fn admins_see_the_dashboard_and_download_csv(pool: PgPool) {
 }
 
 mod hostile_text;
+
+/// The app with metrics switched on (the listener itself is not bound here).
+async fn app_with_metrics(pool: PgPool) -> (Router, Router) {
+    let courses = parse_catalog(CATALOG, "test.json").unwrap();
+    import(&pool, &courses, &HashMap::new()).await.unwrap();
+    let mut config = test_config("127.0.0.1:0".parse().unwrap(), None);
+    config.operations.metrics_addr = Some("127.0.0.1:0".parse().unwrap());
+    let app = build(pool, &config).await.unwrap();
+    let metrics = telemetry::metrics_router(telemetry::recorder(), app.read_pool.clone());
+    (app.router, metrics)
+}
+
+async fn scrape(metrics: &Router) -> Vec<telemetry::prometheus_text::Sample> {
+    let response = metrics.clone().oneshot(get("/metrics")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let content_type = response.headers()[header::CONTENT_TYPE].to_str().unwrap();
+    assert!(
+        content_type.starts_with("text/plain; version=0.0.4"),
+        "{content_type}"
+    );
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    telemetry::prometheus_text::parse(&text).unwrap_or_else(|error| panic!("{error}\n{text}"))
+}
+
+/// The sum of the samples of `name` whose labels include all of `labels`.
+fn total(
+    samples: &[telemetry::prometheus_text::Sample],
+    name: &str,
+    labels: &[(&str, &str)],
+) -> f64 {
+    samples
+        .iter()
+        .filter(|sample| sample.name == name)
+        .filter(|sample| {
+            labels
+                .iter()
+                .all(|(label, value)| sample.labels.get(*label).map(String::as_str) == Some(*value))
+        })
+        .map(|sample| sample.value)
+        .sum()
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn metrics_parse_as_prometheus_text_and_move_with_requests(pool: PgPool) {
+    let (app, metrics) = app_with_metrics(pool).await;
+    // The recorder is shared by every test in this process: only increases
+    // are compared, never absolute values.
+    let before = scrape(&metrics).await;
+    let course = [("route", "/courses/{slug}"), ("status", "200")];
+    let missing = [("route", "/courses/{slug}"), ("status", "404")];
+    let page_hits = [("cache", "page"), ("result", "hit")];
+
+    for _ in 0..3 {
+        let (status, _) = send(app.clone(), get("/courses/garden-planning-basics")).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, _) = send(app.clone(), get("/courses/no-such-course")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let after = scrape(&metrics).await;
+    let grew = |name: &str, labels: &[(&str, &str)]| {
+        total(&after, name, labels) - total(&before, name, labels)
+    };
+    assert!(grew("http_requests_total", &course) >= 3.0);
+    assert!(grew("http_requests_total", &missing) >= 1.0);
+    assert!(grew("http_request_duration_seconds_count", &course) >= 3.0);
+    assert!(
+        grew("cache_lookups_total", &page_hits) >= 2.0,
+        "the second and third visits came from memory"
+    );
+    assert!(
+        !after.iter().any(|sample| sample
+            .labels
+            .get("route")
+            .is_some_and(|route| route.contains("garden"))),
+        "routes are templates, not addresses"
+    );
+    for state in ["idle", "in_use"] {
+        assert_eq!(
+            after
+                .iter()
+                .filter(|sample| sample.name == "db_pool_connections"
+                    && sample.labels.get("pool").map(String::as_str) == Some("primary")
+                    && sample.labels.get("state").map(String::as_str) == Some(state))
+                .count(),
+            1,
+            "{state}"
+        );
+    }
+    assert!(total(&after, "db_pool_max_connections", &[("pool", "primary")]) >= 1.0);
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn every_response_carries_a_request_id_kept_only_when_sane(pool: PgPool) {
+    let app = app_with_catalog(pool).await;
+    let id_of = |response: &axum::response::Response| {
+        response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    let made = app.clone().oneshot(get("/healthz")).await.unwrap();
+    let made = id_of(&made);
+    assert!(uuid::Uuid::parse_str(&made).is_ok(), "{made}");
+    let other = app.clone().oneshot(get("/healthz")).await.unwrap();
+    assert_ne!(id_of(&other), made, "a new id per request");
+
+    let given = Request::get("/courses")
+        .header("x-request-id", "lb-7F000001:1F90_0042")
+        .body(Body::empty())
+        .unwrap();
+    let kept = app.clone().oneshot(given).await.unwrap();
+    assert_eq!(id_of(&kept), "lb-7F000001:1F90_0042");
+
+    let long = "a".repeat(300);
+    for unusable in ["two words", "<script>alert(1)</script>", long.as_str()] {
+        let request = Request::get("/healthz")
+            .header("x-request-id", unusable)
+            .body(Body::empty())
+            .unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let replaced = id_of(&response);
+        assert!(
+            uuid::Uuid::parse_str(&replaced).is_ok(),
+            "{unusable:?} became {replaced}"
+        );
+    }
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn catalog_pages_work_when_the_read_replica_is_unreachable(pool: PgPool) {
+    let courses = parse_catalog(CATALOG, "test.json").unwrap();
+    import(&pool, &courses, &HashMap::new()).await.unwrap();
+    let mut config = test_config("127.0.0.1:0".parse().unwrap(), None);
+    // Nothing listens on port 1.
+    config.operations.database_read_url = Some("postgres://app@127.0.0.1:1/none".to_owned());
+    config.catalog_cache_seconds = 0;
+    let app = build(pool, &config).await.unwrap();
+    // Even if a read finds it first: marked usable, it fails and is retried
+    // on the primary.
+    app.read_pool.set_replica_usable(true);
+    for (uri, expected) in [
+        ("/courses", "Garden Planning Basics"),
+        ("/courses/advanced-composting", "Run a hot compost."),
+        ("/tags", "compost"),
+        ("/", "Garden Planning Basics"),
+        ("/offline/catalog.json", "Advanced Composting"),
+    ] {
+        let (status, body) = send(app.router.clone(), get(uri)).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        assert!(body.contains(expected), "{uri}: {body}");
+    }
+    assert!(!app.read_pool.uses_replica());
+    let search = search_request(
+        r#"{"query": {"text": "compost", "difficulty": null, "tags": [], "min_hours": null, "max_hours": null, "sort": "relevance", "page": 1}}"#,
+    );
+    let (status, body) = send(app.router.clone(), search).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Advanced Composting"), "{body}");
+}

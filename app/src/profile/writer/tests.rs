@@ -172,3 +172,31 @@ async fn a_failing_batch_is_retried_save_by_save(pool: PgPool) {
         );
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn flush_returns_after_abandoned_saves_are_written(pool: PgPool) {
+    let ids = learners(&pool, 20).await;
+    let writer = ProfileWriter::start(pool.clone());
+    // Saves whose requests went away (answers dropped unread), two per
+    // learner, so the second of each is held back for a later batch: a flush
+    // must wait for those too.
+    for &user_id in &ids {
+        for (expected_version, hours) in [(1, 4), (2, 6)] {
+            let (reply, answer) = oneshot::channel();
+            drop(answer);
+            let save = PendingSave {
+                request: request(user_id, expected_version, hours, &["sql"]),
+                reply,
+            };
+            assert!(writer.queue.send(Queued::Save(save)).await.is_ok());
+        }
+    }
+    writer.flush().await;
+    for &user_id in &ids {
+        assert_eq!(assert_history_is_whole(&pool, user_id).await, 3);
+    }
+    // A flush with nothing queued answers at once.
+    tokio::time::timeout(std::time::Duration::from_secs(5), writer.flush())
+        .await
+        .unwrap();
+}

@@ -126,6 +126,7 @@ async fn ask(
 ) -> Result<RecommendOutcome, AppError> {
     recommend(
         pool,
+        &ReadPool::primary_only(pool.clone()),
         settings,
         user_id,
         Uuid::new_v4(),
@@ -234,9 +235,10 @@ async fn the_same_request_token_twice_stores_one_recommendation(pool: PgPool) {
     let user_id = data_learner(&pool, "twice@example.test").await;
     let token = Uuid::new_v4();
     let settings = builtin_only();
+    let catalog = ReadPool::primary_only(pool.clone());
     let (first, second) = tokio::join!(
-        recommend(&pool, &settings, user_id, token, None),
-        recommend(&pool, &settings, user_id, token, None),
+        recommend(&pool, &catalog, &settings, user_id, token, None),
+        recommend(&pool, &catalog, &settings, user_id, token, None),
     );
     assert_eq!(
         recommended(first.unwrap()).id,
@@ -244,7 +246,7 @@ async fn the_same_request_token_twice_stores_one_recommendation(pool: PgPool) {
     );
     assert_eq!(stored_rows(&pool).await.len(), 1);
     let again = recommended(
-        recommend(&pool, &settings, user_id, token, None)
+        recommend(&pool, &catalog, &settings, user_id, token, None)
             .await
             .unwrap(),
     );
@@ -712,9 +714,10 @@ async fn a_double_submit_makes_one_model_call(pool: PgPool) {
         .await;
     let settings = with_model(&server, StdDuration::from_secs(5));
     let token = Uuid::new_v4();
+    let catalog = ReadPool::primary_only(pool.clone());
     let (first, second) = tokio::join!(
-        recommend(&pool, &settings, user_id, token, None),
-        recommend(&pool, &settings, user_id, token, None),
+        recommend(&pool, &catalog, &settings, user_id, token, None),
+        recommend(&pool, &catalog, &settings, user_id, token, None),
     );
     let (first, second) = (recommended(first.unwrap()), recommended(second.unwrap()));
     assert_eq!(first.id, second.id);
@@ -739,9 +742,16 @@ async fn off_topic_model_answers_are_free_but_have_their_own_allowance(pool: PgP
     let question = Some("write me a poem about python".to_owned());
     let token = Uuid::new_v4();
     for _ in 0..2 {
-        let outcome = recommend(&pool, &settings, user_id, token, question.clone())
-            .await
-            .unwrap();
+        let outcome = recommend(
+            &pool,
+            &ReadPool::primary_only(pool.clone()),
+            &settings,
+            user_id,
+            token,
+            question.clone(),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             outcome,
             RecommendOutcome::OffTopic {
