@@ -24,6 +24,7 @@ cargo build --release --locked -p server --bench cluster_load
 
 .ci/cluster.sh start
 eval "$(.ci/cluster.sh env)"
+export CLUSTER_REPLICA_URL CLUSTER_PROMETHEUS_URL
 DATABASE_URL="$CLUSTER_PRIMARY_URL" cargo bench --locked -p server --bench cluster_load -- \
   "$CLUSTER_URL" "$CLUSTER_SERVER1_URL" "$CLUSTER_SERVER2_URL" "$LEARNERS" "$BENCH_SECONDS" \
   "$ROOT_DIR/.ci/cluster.sh"

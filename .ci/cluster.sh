@@ -41,9 +41,13 @@ METRICS_PORTS=("${CLUSTER_METRICS1_PORT:-9461}" "${CLUSTER_METRICS2_PORT:-9462}"
 HAPROXY_STATS_PORT="${CLUSTER_HAPROXY_STATS_PORT:-9463}"
 DATABASE=acmelearn
 SLOT=acmelearn_replica
-# In-flight requests get this long after SIGTERM (the server's own
-# SHUTDOWN_TIMEOUT); stop waits a little longer before SIGKILL.
+# On SIGTERM a server first answers /readyz with 503 for DRAIN_SECONDS, long
+# enough for HAProxy to take it out (fall 2 x inter 1 s, and a margin), so
+# no new request reaches it once it stops taking them; in-flight requests
+# then get SHUTDOWN_SECONDS. `stop` waits for both before SIGKILL.
+DRAIN_SECONDS="${SHUTDOWN_DRAIN_DELAY:-3}"
 SHUTDOWN_SECONDS="${SHUTDOWN_TIMEOUT:-20}"
+STOP_PATIENCE=$((DRAIN_SECONDS + SHUTDOWN_SECONDS + 5))
 
 PRIMARY_LINK="$STATE/primary"
 
@@ -189,7 +193,7 @@ start_server() {
   running "$name" && return
   [ -x "$SERVER_BIN" ] || die "no release server at $SERVER_BIN; run make cluster (it builds one)"
   local port="${SERVER_PORTS[$number - 1]}" metrics="${METRICS_PORTS[$number - 1]}"
-  # DATABASE_READ_URL, METRICS_ADDR, LOG_FORMAT and SHUTDOWN_TIMEOUT are read by
+  # DATABASE_READ_URL, METRICS_ADDR, LOG_FORMAT and SHUTDOWN_* are read by
   # servers that have them (issue 18) and ignored by older ones.
   env DATABASE_URL="$(primary_url)" \
     DATABASE_READ_URL="$(replica_url)" \
@@ -202,6 +206,7 @@ start_server() {
     METRICS_ADDR="127.0.0.1:$metrics" \
     LOG_FORMAT=json \
     SHUTDOWN_TIMEOUT="$SHUTDOWN_SECONDS" \
+    SHUTDOWN_DRAIN_DELAY="$DRAIN_SECONDS" \
     MAIL_OUTBOX_DIR="$STATE/outbox" \
     RUST_LOG="${CLUSTER_RUST_LOG:-info,sqlx=warn,tower_http=warn}" \
     "$SERVER_BIN" serve >>"$STATE/$name.log" 2>&1 &
@@ -230,14 +235,16 @@ write_haproxy_config() {
   cat >"$STATE/haproxy.cfg" <<EOF
 # Written by .ci/cluster.sh; edit that instead.
 global
-    log stdout format raw local0 notice
+    log stdout format raw local0 info
     maxconn 4096
 
 defaults
     mode http
     log global
+    # Only what went wrong (errors, retries, redispatches) goes to haproxy.log.
     option httplog
     option dontlognull
+    option dontlog-normal
     option forwardfor
     timeout connect 1s
     timeout client 60s
@@ -343,8 +350,8 @@ start() {
 stop() {
   stop_pid_file prometheus 10
   stop_pid_file haproxy 5
-  stop_pid_file server-1 $((SHUTDOWN_SECONDS + 5))
-  stop_pid_file server-2 $((SHUTDOWN_SECONDS + 5))
+  stop_pid_file server-1 "$STOP_PATIENCE"
+  stop_pid_file server-2 "$STOP_PATIENCE"
   if [ -e "$PRIMARY_LINK" ]; then
     stop_replica
     .ci/postgres.sh stop "$PRIMARY_LINK"
@@ -386,7 +393,7 @@ environment() {
 # new one, and go on only once HAProxy sends it requests again.
 replace_server() {
   local number="$1"
-  stop_pid_file "server-$number" $((SHUTDOWN_SECONDS + 5))
+  stop_pid_file "server-$number" "$STOP_PATIENCE"
   start_server "$number"
   wait_until_balancer_says "$number" UP
 }
@@ -398,12 +405,17 @@ case "$command" in
   status) status ;;
   env) environment ;;
   kill-server)
-    pid="$(pid_of "server-${2:?server number}")"
+    # What HAProxy has in flight on it is what the kill can cost (printed
+    # for make bench-cluster).
+    in_flight="$(curl -fs --max-time 1 "http://127.0.0.1:$HAPROXY_STATS_PORT/stats;csv" \
+      | awk -F, -v server="server-${2:?server number}" '$1 == "acmelearn" && $2 == server { print $5 }')"
+    echo "in_flight=${in_flight:-unknown}"
+    pid="$(pid_of "server-$2")"
     [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true
     rm -f "$STATE/server-$2.pid"
     say "server-$2 killed (SIGKILL, pid $pid)"
     ;;
-  term-server) stop_pid_file "server-${2:?server number}" $((SHUTDOWN_SECONDS + 5)) ;;
+  term-server) stop_pid_file "server-${2:?server number}" "$STOP_PATIENCE" ;;
   start-server)
     start_server "${2:?server number}"
     wait_until_balancer_says "$2" UP

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE};
+use reqwest::header::{ACCEPT, COOKIE, ORIGIN, SET_COOKIE};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use sqlx::PgPool;
@@ -51,6 +51,8 @@ const SEARCHES: [&str; 8] = [
     "data",
     "cloud",
 ];
+/// How long a learner waits after a failed request before the next one.
+const PAUSE_AFTER_FAILURE: Duration = Duration::from_millis(250);
 /// The server's default RECOMMENDATIONS_PER_DAY, which the cluster keeps.
 const DAILY_QUOTA: i64 = 10;
 
@@ -181,10 +183,16 @@ impl Learner {
                 }
                 match response.text().await {
                     Ok(body) => Some((status, body)),
-                    Err(_) => None,
+                    Err(error) => {
+                        self.report(kind, started, &format!("{status}, then {}", causes(&error)));
+                        None
+                    }
                 }
             }
-            Err(_) => None,
+            Err(error) => {
+                self.report(kind, started, &causes(&error));
+                None
+            }
         };
         let outcome = match &answer {
             None => Outcome::Transport,
@@ -197,7 +205,29 @@ impl Learner {
             Some((status, _)) => Outcome::Failed(status.as_u16()),
         };
         self.record(kind, started, outcome);
+        if matches!(outcome, Outcome::Failed(_) | Outcome::Transport) {
+            // A person told "try again" waits a moment before doing so;
+            // without it, a fault's failure count measures how fast the
+            // failures come, not how many people saw one.
+            tokio::time::sleep(PAUSE_AFTER_FAILURE).await;
+        }
+        if outcome == Outcome::Failed(401) && kind != Kind::SignIn {
+            // Signed out though nothing here signed out: a failure (counted
+            // above); the learner signs in again and goes on.
+            Box::pin(self.sign_in()).await;
+        }
         answer.filter(|(status, _)| status.is_success() || status.is_redirection())
+    }
+
+    /// Says what went wrong with a request that got no answer (the table
+    /// only counts them).
+    fn report(&self, kind: Kind, started: Instant, error: &str) {
+        eprintln!(
+            "  {:>7.2} s  {}: no answer after {:.0} ms: {error}",
+            (started - self.run_started).as_secs_f64(),
+            kind.name(),
+            milliseconds(started.elapsed())
+        );
     }
 
     fn get(&self, path: &str) -> reqwest::RequestBuilder {
@@ -246,11 +276,7 @@ impl Learner {
                 let request = self.get(&format!("/courses/{slug}"));
                 self.send(Kind::Course, request).await;
             }
-            56..=57 => {
-                let email = self.email.clone();
-                let request = self.post("account/login", &[("email", &email), ("password", PASSWORD)]);
-                self.send(Kind::SignIn, request).await;
-            }
+            56..=57 => self.sign_in().await,
             58..=72 => self.save_profile().await,
             73..=78 => self.ask_for_recommendations().await,
             79..=86 => self.rate_a_recommendation().await,
@@ -262,6 +288,22 @@ impl Learner {
                 };
                 let request = self.post(endpoint, &[]);
                 self.send(Kind::History, request).await;
+            }
+        }
+    }
+
+    /// Signs in again. A sign-in replaces the session, so one whose answer
+    /// was lost may have ended the session this learner still holds: like
+    /// a person shown an error, the learner tries again until it answers.
+    async fn sign_in(&mut self) {
+        let email = self.email.clone();
+        for attempt in 0..50 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let request = self.post("account/login", &[("email", &email), ("password", PASSWORD)]);
+            if self.send(Kind::SignIn, request).await.is_some() {
+                return;
             }
         }
     }
@@ -380,6 +422,18 @@ impl Learner {
     }
 }
 
+/// An error with what caused it, down to the bottom ("connection reset").
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -399,28 +453,88 @@ struct Phase {
     to: Duration,
     fault_at: Option<Duration>,
     /// What the phase needs to be judged (printed beside the figures).
-    expectation: &'static str,
+    expectation: String,
 }
 
 fn is_failure(sample: &Sample) -> bool {
     matches!(sample.outcome, Outcome::Failed(_) | Outcome::Transport)
 }
 
-/// Runs a cluster drill (`.ci/cluster.sh COMMAND ARGUMENT`) to its end.
-async fn drill(script: &str, arguments: &[&str]) {
+/// Runs a cluster drill (`.ci/cluster.sh COMMAND ARGUMENT`) to its end;
+/// returns what it printed.
+async fn drill(script: &str, arguments: &[&str]) -> String {
     let mut command = std::process::Command::new("bash");
     command
         .arg(script)
         .args(arguments)
-        .stdout(std::process::Stdio::null());
-    let status = tokio::task::spawn_blocking(move || command.status())
+        .stderr(std::process::Stdio::inherit());
+    let output = tokio::task::spawn_blocking(move || command.output())
         .await
         .expect("cluster script task")
         .expect("run the cluster script");
-    assert!(status.success(), "cluster {arguments:?} failed: {status}");
+    assert!(
+        output.status.success(),
+        "cluster {arguments:?} failed: {}",
+        output.status
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-async fn faults(script: String, seconds: u64, run_started: Instant) -> Vec<Phase> {
+/// How many connections other than this one the replica serves.
+async fn replica_connections(replica_url: Option<&str>) -> Option<i64> {
+    let pool = PgPool::connect(replica_url?).await.ok()?;
+    let count = sqlx::query_scalar(
+        "select count(*) from pg_stat_activity
+         where backend_type = 'client backend' and pid <> pg_backend_pid()",
+    )
+    .fetch_one(&pool)
+    .await
+    .ok();
+    pool.close().await;
+    count
+}
+
+/// Whether Prometheus scrapes what the cluster exposes: each target with
+/// its health, from Prometheus' own `up` series.
+async fn prometheus_targets(client: &Client, prometheus_url: &str) -> Vec<String> {
+    let answer = match client
+        .get(format!("{prometheus_url}/api/v1/query?query=up"))
+        .send()
+        .await
+    {
+        Ok(response) => response.text().await.unwrap_or_default(),
+        Err(error) => return vec![format!("Prometheus at {prometheus_url}: {}", causes(&error))],
+    };
+    let Ok(answer) = serde_json::from_str::<Value>(&answer) else {
+        return vec![format!("Prometheus at {prometheus_url}: not a query answer")];
+    };
+    let mut lines: Vec<String> = answer["data"]["result"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|series| {
+            format!(
+                "{} {}: {}",
+                series["metric"]["job"].as_str().unwrap_or("?"),
+                series["metric"]["instance"].as_str().unwrap_or("?"),
+                if series["value"][1].as_str() == Some("1") {
+                    "scraped"
+                } else {
+                    "DOWN (nothing to scrape)"
+                }
+            )
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+async fn faults(
+    script: String,
+    seconds: u64,
+    run_started: Instant,
+    replica_url: Option<String>,
+) -> Vec<Phase> {
     let now = || run_started.elapsed();
     let pause = |seconds: f64| tokio::time::sleep(Duration::from_secs_f64(seconds));
     let mut phases = Vec::new();
@@ -432,13 +546,18 @@ async fn faults(script: String, seconds: u64, run_started: Instant) -> Vec<Phase
         from,
         to: now(),
         fault_at: None,
-        expectation: "0 failed",
+        expectation: "0 failed".to_owned(),
     });
 
     let from = now();
     pause(2.0).await;
     let fault_at = now();
-    drill(&script, &["kill-server", "2"]).await;
+    let killed = drill(&script, &["kill-server", "2"]).await;
+    let in_flight = killed
+        .trim()
+        .strip_prefix("in_flight=")
+        .unwrap_or("?")
+        .to_owned();
     pause(5.0).await;
     drill(&script, &["start-server", "2"]).await;
     pause(3.0).await;
@@ -447,7 +566,7 @@ async fn faults(script: String, seconds: u64, run_started: Instant) -> Vec<Phase
         from,
         to: now(),
         fault_at: Some(fault_at),
-        expectation: "<= its in-flight requests",
+        expectation: format!("<= its {in_flight} in flight at the kill"),
     });
 
     let from = now();
@@ -460,11 +579,14 @@ async fn faults(script: String, seconds: u64, run_started: Instant) -> Vec<Phase
         from,
         to: now(),
         fault_at: Some(fault_at),
-        expectation: "clean 503s, recovered <= 5 s",
+        expectation: "clean 503s, recovered <= 5 s".to_owned(),
     });
 
     let from = now();
     pause(2.0).await;
+    // Whether the servers read from the replica at all (DATABASE_READ_URL):
+    // if not, stopping it proves nothing, and the table says so.
+    let replica_readers = replica_connections(replica_url.as_deref()).await;
     let fault_at = now();
     drill(&script, &["stop-replica"]).await;
     pause(8.0).await;
@@ -475,7 +597,13 @@ async fn faults(script: String, seconds: u64, run_started: Instant) -> Vec<Phase
         from,
         to: now(),
         fault_at: Some(fault_at),
-        expectation: "0 failed (reads fall back)",
+        expectation: match replica_readers {
+            Some(0) => "0 failed; NOT EXERCISED: no server connection on the replica".to_owned(),
+            Some(readers) => {
+                format!("0 failed (reads fall back); {readers} server connections on it before")
+            }
+            None => "0 failed; replica connections unknown (CLUSTER_REPLICA_URL)".to_owned(),
+        },
     });
 
     let from = now();
@@ -488,7 +616,7 @@ async fn faults(script: String, seconds: u64, run_started: Instant) -> Vec<Phase
         from,
         to: now(),
         fault_at: Some(fault_at),
-        expectation: "0 failed",
+        expectation: "0 failed".to_owned(),
     });
     phases
 }
@@ -541,9 +669,11 @@ async fn sessions_across_servers(client: &Client, origin: &str, servers: &[Strin
         "signed up on server-1, served by server-2: {}",
         if on_second { "PASS" } else { "FAIL" }
     ));
-    // Server-1 wrote the session, so it holds it in memory: the case the
-    // cache window is about.
-    let on_first = signed_in(&servers[0], &cookie).await;
+    // Server-1 then holds the session in memory, the case the cache window
+    // is about. Twice: a first visit of the day refreshes the session (a
+    // write, after which it is read from PostgreSQL again); the second
+    // keeps what it read.
+    let on_first = signed_in(&servers[0], &cookie).await && signed_in(&servers[0], &cookie).await;
     let logout = client
         .post(format!("{}/api/account/logout", servers[1]))
         .header(ORIGIN, origin)
@@ -760,7 +890,13 @@ async fn main() {
         .into_iter()
         .map(|learner| tokio::spawn(learner.run(stop.clone())))
         .collect();
-    let phases = faults(script, seconds, run_started).await;
+    let phases = faults(
+        script,
+        seconds,
+        run_started,
+        std::env::var("CLUSTER_REPLICA_URL").ok(),
+    )
+    .await;
     stop.store(true, Ordering::Relaxed);
     let mut learners = Vec::with_capacity(learners_count);
     for task in tasks {
@@ -826,6 +962,10 @@ async fn main() {
     let http_sessions = client(2);
     let session_lines = sessions_across_servers(&http_sessions, &base, &servers).await;
     let checks = invariants(&pool, &learners).await;
+    let scraped = match std::env::var("CLUSTER_PROMETHEUS_URL") {
+        Ok(url) => prometheus_targets(&http_sessions, &url).await,
+        Err(_) => vec!["not asked (CLUSTER_PROMETHEUS_URL unset)".to_owned()],
+    };
 
     println!("\nAcmeLearn cluster under load and faults ({learners_count} learners):");
     println!(
@@ -839,12 +979,14 @@ async fn main() {
             .collect();
         let failures: Vec<&&Sample> = window.iter().filter(|sample| is_failure(sample)).collect();
         let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
+        let mut kinds: BTreeMap<Kind, usize> = BTreeMap::new();
         for failure in &failures {
             let key = match failure.outcome {
                 Outcome::Failed(status) => status.to_string(),
                 _ => "no answer".to_owned(),
             };
             *statuses.entry(key).or_default() += 1;
+            *kinds.entry(failure.kind).or_default() += 1;
         }
         let recovery = match phase.fault_at {
             None => "-".to_owned(),
@@ -865,6 +1007,7 @@ async fn main() {
         let statuses: Vec<String> = statuses
             .iter()
             .map(|(status, count)| format!("{status}: {count}"))
+            .chain(kinds.iter().map(|(kind, count)| format!("{}: {count}", kind.name())))
             .collect();
         println!(
             "  {:<40} {:>8} {:>7} {:>10} {:>10.0}  {}{}",
@@ -884,6 +1027,10 @@ async fn main() {
     println!("  load held: {:.0} req/s steady, {steady_failed} failed", in_steady.len() as f64 / steady_seconds);
     println!("sessions across servers:");
     for line in &session_lines {
+        println!("  {line}");
+    }
+    println!("metrics, as Prometheus sees them:");
+    for line in &scraped {
         println!("  {line}");
     }
     println!("invariants in the database:");
