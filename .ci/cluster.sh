@@ -176,12 +176,15 @@ stop_replica() {
 # The catalog once, into the primary, before any server starts: the servers
 # then start with CATALOG_FILE empty, so two of them never import at once.
 import_catalog_once() {
-  [ -f "$STATE/catalog-imported" ] && return
+  # (A new primary has no courses table yet: the query fails, and the import
+  # migrates first.)
+  local courses
+  courses="$(psql -X -tA "$(primary_url)" -c 'select count(*) from courses' 2>/dev/null || echo 0)"
+  [ "${courses:-0}" -gt 0 ] && return
   say "migrating and importing the catalog into the primary"
   DATABASE_URL="$(primary_url)" "$SERVER_BIN" import-catalog "$ROOT_DIR/data/courses.json" \
     --categories "$ROOT_DIR/data/tag_categories.json" >"$STATE/import.log" 2>&1 \
     || die "catalog import failed (see $STATE/import.log)"
-  touch "$STATE/catalog-imported"
 }
 
 # --- AcmeLearn servers ----------------------------------------------------------
