@@ -234,7 +234,20 @@ wait_until_balancer_says() {
 }
 
 # --- HAProxy ----------------------------------------------------------------------
+# What HAProxy answers itself when no server can (none up: 503; a server
+# died mid-answer: 502; no answer in time: 504), in the app's words, with
+# Retry-After for clients that honour it.
+write_error_page() {
+  local status="$1" reason="$2" body
+  body='<!doctype html><html lang="en"><head><meta charset="utf-8"><title>AcmeLearn</title></head><body><h1>AcmeLearn</h1><p>The service is temporarily unavailable. Please try again in a moment.</p></body></html>'
+  printf 'HTTP/1.1 %s %s\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\nRetry-After: 5\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s' \
+    "$status" "$reason" "${#body}" "$body" >"$STATE/error-$status.http"
+}
+
 write_haproxy_config() {
+  write_error_page 502 "Bad Gateway"
+  write_error_page 503 "Service Unavailable"
+  write_error_page 504 "Gateway Timeout"
   cat >"$STATE/haproxy.cfg" <<EOF
 # Written by .ci/cluster.sh; edit that instead.
 global
@@ -266,6 +279,9 @@ defaults
     # mid-request). A POST may have been done before its server died, so it
     # is never sent twice (disable-l7-retry below).
     retry-on conn-failure empty-response response-timeout
+    errorfile 502 $STATE/error-502.http
+    errorfile 503 $STATE/error-503.http
+    errorfile 504 $STATE/error-504.http
 
 frontend web
     bind 127.0.0.1:$BALANCER_PORT
