@@ -16,7 +16,7 @@ define with_database
 	if [ -z "$${DATABASE_URL:-}" ]; then eval "$$(.ci/postgres.sh start $(DEV_CLUSTER) $(DEV_PORT) acmelearn)"; export DATABASE_URL; fi;
 endef
 
-.PHONY: run dev test install stop-db lint help bench-profile bench-catalog bench-recommendations bench-analytics bench-frontend bench-offline eval-recommendations
+.PHONY: run dev test install stop-db lint help bench-profile bench-catalog bench-recommendations bench-analytics bench-frontend bench-offline eval-recommendations cluster cluster-stop bench-cluster
 
 help:
 	@echo "make run      build the release app and serve it on http://127.0.0.1:3000"
@@ -30,6 +30,9 @@ help:
 	@echo "make bench-analytics  admin dashboard panel times at 1,000,000 demo learners"
 	@echo "make bench-offline  Save the catalog for offline: file size, save time, offline search, shipped and 100k courses"
 	@echo "make bench-frontend  first visit to /courses: brotli bytes per asset; Lighthouse on five pages"
+	@echo "make cluster  primary + streaming replica PostgreSQL, two servers, HAProxy, Prometheus (see README)"
+	@echo "make cluster-stop  stop everything make cluster started"
+	@echo "make bench-cluster  64 learners through HAProxy for 60 s, then faults; prints a table (BENCH_SECONDS=10 for a quick try)"
 	@echo "make eval-recommendations  built-in ranker quality on the labelled personas (nDCG@5, precision@3)"
 
 install:
@@ -76,3 +79,19 @@ bench-offline: install
 
 eval-recommendations: install
 	@.ci/eval-recommendations.sh
+
+# A production-shaped deployment on this machine (.ci/cluster.sh). With
+# CLUSTER_SERVER_BIN set, that server binary is run instead of building one.
+cluster:
+	@.ci/install-tools.sh cluster
+	@if [ -z "$${CLUSTER_SERVER_BIN:-}" ]; then \
+		cargo leptos build --release --precompress && node frontend/pwa/build.mjs target/site; \
+	fi
+	@.ci/cluster.sh start
+
+cluster-stop:
+	@.ci/cluster.sh stop
+
+bench-cluster:
+	@.ci/install-tools.sh cluster
+	@.ci/bench-cluster.sh

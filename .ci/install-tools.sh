@@ -122,4 +122,17 @@ if [ "${1:-}" = bench ] && ! command -v wrk >/dev/null 2>&1; then
   apt_install wrk
 fi
 
+# --- HAProxy and Prometheus, for `make cluster` only ---------------------------
+# Their packages' system services stay unused: the cluster runs its own
+# processes with its own configs (.ci/cluster.sh).
+if [ "${1:-}" = cluster ]; then
+  cluster_packages=()
+  command -v haproxy >/dev/null 2>&1 || cluster_packages+=(haproxy)
+  command -v prometheus >/dev/null 2>&1 || cluster_packages+=(prometheus)
+  if [ "${#cluster_packages[@]}" -gt 0 ]; then
+    say "installing ${cluster_packages[*]} from apt"
+    apt_install "${cluster_packages[@]}"
+  fi
+fi
+
 say "tools ready"
