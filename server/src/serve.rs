@@ -339,10 +339,9 @@ pub async fn build(pool: PgPool, config: &ServeConfig) -> Result<BuiltApp, Serve
             // Installed before the first request, so nothing is recorded
             // into the void.
             telemetry::recorder();
-            app.layer(from_fn_with_state(
-                RouteNames::get(&app_route_paths()),
-                telemetry::record_requests,
-            ))
+            app.layer(telemetry::RecordRequestsLayer::new(RouteNames::get(
+                &app_route_paths(),
+            )))
         }
         None => app,
     };

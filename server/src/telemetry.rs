@@ -8,7 +8,7 @@
 //! - `http_requests_total`, `http_request_duration_seconds` (histogram, time
 //!   until the response's head), by `method`, `route` (the route template,
 //!   e.g. `/courses/{slug}`, so addresses cannot multiply the series) and
-//!   `status`; `http_requests_in_flight` — [`record_requests`] here.
+//!   `status`; `http_requests_in_flight` — [`RecordRequestsLayer`] here.
 //! - `db_pool_connections` by `pool` (`primary`, `read`) and `state` (`idle`,
 //!   `in_use`), `db_pool_max_connections`, `db_read_replica_usable`: sampled
 //!   at each scrape. `db_read_replica_lag_seconds`: `read_replica`.
@@ -27,7 +27,6 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -198,39 +197,124 @@ fn method_name(method: &Method) -> &'static str {
 struct InFlight;
 
 impl InFlight {
+    /// The gauge's handle, looked up once rather than per request.
+    fn gauge() -> &'static metrics::Gauge {
+        static GAUGE: OnceLock<metrics::Gauge> = OnceLock::new();
+        GAUGE.get_or_init(|| metrics::gauge!("http_requests_in_flight"))
+    }
+
     fn start() -> Self {
-        metrics::gauge!("http_requests_in_flight").increment(1.0);
+        Self::gauge().increment(1.0);
         InFlight
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        metrics::gauge!("http_requests_in_flight").decrement(1.0);
+        Self::gauge().decrement(1.0);
     }
 }
 
-/// The middleware counting and timing every request.
-pub async fn record_requests(
-    State(routes): State<&'static RouteNames>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let started = Instant::now();
-    let _in_flight = InFlight::start();
-    let route = routes.name_of(request.uri().path());
-    let method = method_name(request.method());
-    let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
-    let labels = [
-        ("method", method.into()),
-        ("route", route.into()),
-        ("status", metrics::SharedString::from(status)),
-    ];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels)
-        .record(started.elapsed().as_secs_f64());
-    response
+/// Counts and times every request. A plain tower layer rather than an axum
+/// `from_fn`: that one boxes each request's future and clones the whole
+/// stack of services beneath it per request, which showed on cached pages.
+#[derive(Clone, Copy)]
+pub struct RecordRequestsLayer {
+    routes: &'static RouteNames,
+}
+
+impl RecordRequestsLayer {
+    pub fn new(routes: &'static RouteNames) -> Self {
+        Self { routes }
+    }
+}
+
+impl<S> tower::Layer<S> for RecordRequestsLayer {
+    type Service = RecordRequests<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RecordRequests {
+            inner,
+            routes: self.routes,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct RecordRequests<S> {
+    inner: S,
+    routes: &'static RouteNames,
+}
+
+impl<S> tower::Service<Request> for RecordRequests<S>
+where
+    S: tower::Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Recorded<S::Future>;
+
+    fn poll_ready(
+        &mut self,
+        context: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(context)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let started = Instant::now();
+        let in_flight = InFlight::start();
+        let route = self.routes.name_of(request.uri().path());
+        let method = method_name(request.method());
+        Recorded {
+            answer: self.inner.call(request),
+            started,
+            route,
+            method,
+            _in_flight: in_flight,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A request being served, recorded when its response's head is ready.
+    pub struct Recorded<F> {
+        #[pin]
+        answer: F,
+        started: Instant,
+        route: &'static str,
+        method: &'static str,
+        _in_flight: InFlight,
+    }
+}
+
+impl<F, E> std::future::Future for Recorded<F>
+where
+    F: std::future::Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        context: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        let answered = std::task::ready!(this.answer.poll(context));
+        if let Ok(response) = &answered {
+            let labels = [
+                ("method", (*this.method).into()),
+                ("route", (*this.route).into()),
+                (
+                    "status",
+                    metrics::SharedString::from(response.status().as_u16().to_string()),
+                ),
+            ];
+            metrics::counter!("http_requests_total", &labels).increment(1);
+            metrics::histogram!("http_request_duration_seconds", &labels)
+                .record(this.started.elapsed().as_secs_f64());
+        }
+        std::task::Poll::Ready(answered)
+    }
 }
 
 /// The metrics listener's routes: `/metrics` only.
