@@ -269,6 +269,9 @@ pub async fn build(pool: PgPool, config: &ServeConfig) -> Result<BuiltApp, Serve
         .fallback_service(routes)
         .layer(axum::middleware::from_fn(offline::label_learner_pages))
         .layer(sessions)
+        .layer(axum::middleware::map_response(
+            unsaved_session_is_unavailable,
+        ))
         .layer(from_fn_with_state(
             AllowedOrigin(config.public_url()),
             reject_cross_site,
@@ -375,6 +378,33 @@ fn request_timeout(config: &ServeConfig) -> Duration {
 
 /// The least time every request gets.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// tower-sessions answers a request whose session it could not write (the
+/// database went away mid-request) with an empty 500. What the learner did
+/// did not take (a login without its session is no login), and it will once
+/// the database is back: a 503 "try again", like every other outage.
+async fn unsaved_session_is_unavailable(
+    response: axum::response::Response,
+) -> axum::response::Response {
+    use axum::body::HttpBody;
+    let empty_internal_error = response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && response.body().size_hint().exact() == Some(0);
+    if !empty_internal_error {
+        return response;
+    }
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::RETRY_AFTER, HeaderValue::from_static("5")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(security_headers::PRIVATE),
+            ),
+        ],
+        app::AppError::Unavailable.to_string(),
+    )
+        .into_response()
+}
 
 fn answer_panic(_panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
     // The panic itself went to the log through the panic hook.

@@ -11,6 +11,26 @@ use tower::ServiceExt;
 use super::*;
 use crate::import_catalog::{import, parse_catalog};
 
+#[tokio::test]
+async fn a_session_that_could_not_be_written_is_a_503_to_try_again() {
+    // What tower-sessions answers when writing the session fails.
+    let mut unsaved = axum::response::Response::new(Body::empty());
+    *unsaved.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    let answer = unsaved_session_is_unavailable(unsaved).await;
+    assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(answer.headers()[header::RETRY_AFTER], "5");
+    let body = answer.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("try again"));
+
+    // Our own errors say what happened; they pass unchanged.
+    let mut ours = axum::response::Response::new(Body::from("Something went wrong on our side."));
+    *ours.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    let answer = unsaved_session_is_unavailable(ours).await;
+    assert_eq!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let fine = unsaved_session_is_unavailable(axum::response::Response::new(Body::empty())).await;
+    assert_eq!(fine.status(), StatusCode::OK);
+}
+
 const CATALOG: &str = r#"[
   {"title": "Garden Planning Basics", "description": "Plan a small garden.", "difficulty": "beginner",
    "duration": 6, "tags": ["gardening", "planning"], "skills_covered": ["Soil Testing"],
