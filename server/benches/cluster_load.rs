@@ -21,10 +21,12 @@
 //! Arguments: BALANCER_URL SERVER1_URL SERVER2_URL LEARNERS SECONDS
 //! CLUSTER_SCRIPT; DATABASE_URL is the primary.
 
+mod support;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+use support::percentile;
 
 use reqwest::header::{ACCEPT, COOKIE, ORIGIN, SET_COOKIE};
 use reqwest::{Client, StatusCode};
@@ -437,14 +439,6 @@ fn causes(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
-}
-
-fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let index = ((sorted.len() as f64 * fraction).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[index]
 }
 
 fn milliseconds(duration: Duration) -> f64 {

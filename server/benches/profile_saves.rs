@@ -15,7 +15,9 @@
 //! Arguments: BASE_URL LEARNERS SECONDS RATE
 //! (defaults http://127.0.0.1:3200 64 10 2000).
 
+mod support;
 use std::time::{Duration, Instant};
+use support::percentile;
 
 use reqwest::Client;
 use reqwest::header::{CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE};
@@ -172,14 +174,6 @@ async fn measure(savers: Vec<Saver>, seconds: u64, rate: Option<f64>, title: &st
     println!("  p99          {:>8.2} ms", milliseconds(0.99));
     println!("  max          {:>8.2} ms", milliseconds(1.0));
     savers
-}
-
-fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let index = ((sorted.len() as f64 * fraction).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[index]
 }
 
 /// Every learner's versions are 1..=N with one snapshot each, N - 1 equals

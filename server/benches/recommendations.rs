@@ -7,7 +7,9 @@
 //! the shipped catalog and one with 100,000 courses. Arguments: LABEL
 //! ITERATIONS; the database comes from DATABASE_URL.
 
+mod support;
 use std::time::{Duration, Instant};
+use support::percentile;
 
 use app::profile::Level;
 use app::recommend::ranker::{Learner, rank};
@@ -53,14 +55,6 @@ fn personas() -> Vec<Learner> {
         ),
         Learner::default(),
     ]
-}
-
-fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let index = ((sorted.len() as f64 * fraction).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[index]
 }
 
 fn millis(duration: Duration) -> String {
