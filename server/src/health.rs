@@ -26,7 +26,10 @@ pub async fn ready(
             Json(json!({ "status": "shutting down" })),
         );
     }
-    match sqlx::query("select 1").execute(&pool).await {
+    match sqlx::query_scalar!("select 1 as reachable")
+        .fetch_one(&pool)
+        .await
+    {
         Ok(_) => (
             StatusCode::OK,
             Json(json!({ "status": "ok", "database": "ok" })),

@@ -88,8 +88,10 @@ fn lag(positions: &VecDeque<PrimaryPosition>, replica: ReplicaState, now: Instan
 }
 
 async fn primary_position(primary: &PgPool) -> Result<i64, String> {
-    let query = sqlx::query_scalar("select (pg_current_wal_lsn() - '0/0'::pg_lsn)::int8")
-        .fetch_one(primary);
+    let query = sqlx::query_scalar!(
+        r#"select (pg_current_wal_lsn() - '0/0'::pg_lsn)::int8 as "position!""#
+    )
+    .fetch_one(primary);
     match tokio::time::timeout(CHECK_TIMEOUT, query).await {
         Ok(Ok(lsn)) => Ok(lsn),
         Ok(Err(error)) => Err(error.to_string()),
@@ -98,18 +100,16 @@ async fn primary_position(primary: &PgPool) -> Result<i64, String> {
 }
 
 async fn replica_state(replica: &PgPool) -> Result<ReplicaState, String> {
-    let query = sqlx::query_as::<_, (bool, Option<i64>, Option<f64>)>(
-        "select pg_is_in_recovery(),
-                (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::int8,
-                extract(epoch from now() - pg_last_xact_replay_timestamp())::float8",
+    let query = sqlx::query_as!(
+        ReplicaState,
+        r#"select pg_is_in_recovery() as "in_recovery!",
+                  (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::int8 as replayed_lsn,
+                  extract(epoch from now() - pg_last_xact_replay_timestamp())::float8
+                      as last_replayed_age"#
     )
     .fetch_one(replica);
     match tokio::time::timeout(CHECK_TIMEOUT, query).await {
-        Ok(Ok((in_recovery, replayed_lsn, last_replayed_age))) => Ok(ReplicaState {
-            in_recovery,
-            replayed_lsn,
-            last_replayed_age,
-        }),
+        Ok(Ok(state)) => Ok(state),
         Ok(Err(error)) => Err(error.to_string()),
         Err(_) => Err("no answer in time".to_owned()),
     }

@@ -60,20 +60,21 @@ fn learner_from(state: ProfileState, question: Option<String>) -> Learner {
 /// Requests in the rolling 24 hours before now, counting those being
 /// answered right now.
 pub async fn quota(pool: &PgPool, limit: u32, user_id: Uuid) -> Result<Quota, AppError> {
-    let (used, oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
-        "select (select count(*) from recommendations
-                 where user_id = $1 and created_at > now() - interval '24 hours')
-              + (select count(*) from recommendation_reservations
-                 where user_id = $1 and off_topic_at is null
-                   and reserved_at > now() - make_interval(mins => $2)),
-                (select min(created_at) from recommendations
-                 where user_id = $1 and created_at > now() - interval '24 hours')",
+    let counted = sqlx::query!(
+        r#"select (select count(*) from recommendations
+                   where user_id = $1 and created_at > now() - interval '24 hours')
+                + (select count(*) from recommendation_reservations
+                   where user_id = $1 and off_topic_at is null
+                     and reserved_at > now() - make_interval(mins => $2)) as "used!",
+                  (select min(created_at) from recommendations
+                   where user_id = $1 and created_at > now() - interval '24 hours')
+                  as "oldest: DateTime<Utc>""#,
+        user_id,
+        RESERVATION_MINUTES,
     )
-    .bind(user_id)
-    .bind(RESERVATION_MINUTES)
     .fetch_one(pool)
     .await?;
-    Ok(quota_from(limit, used, oldest))
+    Ok(quota_from(limit, counted.used, counted.oldest))
 }
 
 fn quota_from(limit: u32, used: i64, oldest: Option<DateTime<Utc>>) -> Quota {
@@ -136,13 +137,13 @@ impl Reservation {
     /// Keeps the slot as an off-topic answer (with its message, for a repeat
     /// of the same token).
     async fn keep_as_off_topic(&mut self, message: &str) -> Result<(), AppError> {
-        sqlx::query(
+        sqlx::query!(
             "update recommendation_reservations set off_topic_at = now(), off_topic_message = $3
              where user_id = $1 and request_id = $2",
+            self.user_id,
+            self.request_id,
+            message,
         )
-        .bind(self.user_id)
-        .bind(self.request_id)
-        .bind(message)
         .execute(&self.pool)
         .await?;
         self.settled = true;
@@ -168,12 +169,12 @@ impl Drop for Reservation {
 }
 
 async fn release(pool: &PgPool, user_id: Uuid, request_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "delete from recommendation_reservations
          where user_id = $1 and request_id = $2 and off_topic_at is null",
+        user_id,
+        request_id,
     )
-    .bind(user_id)
-    .bind(request_id)
     .execute(pool)
     .await?;
     Ok(())
@@ -190,18 +191,6 @@ enum Slot {
     InFlight,
 }
 
-#[derive(sqlx::FromRow)]
-struct SlotCounts {
-    answered: bool,
-    off_topic_message: Option<String>,
-    in_flight: bool,
-    stored: i64,
-    oldest_stored: Option<DateTime<Utc>>,
-    open: i64,
-    off_topic: i64,
-    oldest_off_topic: Option<DateTime<Utc>>,
-}
-
 /// Takes one of the learner's slots for `request_id`, or says why not.
 /// The count (stored answers and open slots) and the new slot are one
 /// transaction under a per-learner lock, so parallel requests take the last
@@ -213,46 +202,48 @@ async fn reserve(
     request_id: Uuid,
 ) -> Result<Slot, AppError> {
     let mut transaction = pool.begin().await?;
-    sqlx::query(
-        "select pg_advisory_xact_lock(hashtextextended('recommendations:' || $1::text, 0))",
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended('recommendations:' || $1::uuid::text, 0))",
+        user_id,
     )
-    .bind(user_id)
     .execute(&mut *transaction)
     .await?;
     // The learner's own leftovers: off-topic answers out of their window and
     // slots of requests that never ended.
-    sqlx::query(
+    sqlx::query!(
         "delete from recommendation_reservations
          where user_id = $1
            and (off_topic_at < now() - interval '24 hours'
                 or (off_topic_at is null and reserved_at < now() - make_interval(mins => $2)))",
+        user_id,
+        RESERVATION_MINUTES,
     )
-    .bind(user_id)
-    .bind(RESERVATION_MINUTES)
     .execute(&mut *transaction)
     .await?;
-    let counts: SlotCounts = sqlx::query_as(
+    let counts = sqlx::query!(
         r#"
         select
-            exists (select 1 from recommendations where user_id = $1 and request_id = $2) as answered,
+            exists (select 1 from recommendations where user_id = $1 and request_id = $2)
+                as "answered!",
             (select off_topic_message from recommendation_reservations
              where user_id = $1 and request_id = $2) as off_topic_message,
             exists (select 1 from recommendation_reservations
-                    where user_id = $1 and request_id = $2 and off_topic_at is null) as in_flight,
+                    where user_id = $1 and request_id = $2 and off_topic_at is null) as "in_flight!",
             (select count(*) from recommendations
-             where user_id = $1 and created_at > now() - interval '24 hours') as stored,
+             where user_id = $1 and created_at > now() - interval '24 hours') as "stored!",
             (select min(created_at) from recommendations
-             where user_id = $1 and created_at > now() - interval '24 hours') as oldest_stored,
+             where user_id = $1 and created_at > now() - interval '24 hours')
+                as "oldest_stored: DateTime<Utc>",
             (select count(*) from recommendation_reservations
-             where user_id = $1 and off_topic_at is null) as open,
+             where user_id = $1 and off_topic_at is null) as "open!",
             (select count(*) from recommendation_reservations
-             where user_id = $1 and off_topic_at is not null) as off_topic,
+             where user_id = $1 and off_topic_at is not null) as "off_topic!",
             (select min(off_topic_at) from recommendation_reservations
-             where user_id = $1 and off_topic_at is not null) as oldest_off_topic
+             where user_id = $1 and off_topic_at is not null) as "oldest_off_topic: DateTime<Utc>"
         "#,
+        user_id,
+        request_id,
     )
-    .bind(user_id)
-    .bind(request_id)
     .fetch_one(&mut *transaction)
     .await?;
     if counts.answered {
@@ -279,11 +270,13 @@ async fn reserve(
             counts.oldest_off_topic,
         ));
     }
-    sqlx::query("insert into recommendation_reservations (user_id, request_id) values ($1, $2)")
-        .bind(user_id)
-        .bind(request_id)
-        .execute(&mut *transaction)
-        .await?;
+    sqlx::query!(
+        "insert into recommendation_reservations (user_id, request_id) values ($1, $2)",
+        user_id,
+        request_id,
+    )
+    .execute(&mut *transaction)
+    .await?;
     transaction.commit().await?;
     Ok(Slot::Reserved(Reservation {
         pool: pool.clone(),
@@ -338,28 +331,29 @@ pub async fn understand(pool: &PgPool, learner: &mut Learner) -> Result<bool, sq
     if words.is_empty() {
         return Ok(true);
     }
-    let found: Vec<(String, bool, Vec<String>)> = sqlx::query_as(
+    let found = sqlx::query!(
         r#"
-        select typed.word,
+        select typed.word as "word!",
                exists (
                    select 1 from courses
                    where search_document @@ (
                        select string_agg(quote_literal(lexeme) || ':AB', ' | ')::tsquery
                        from unnest(tsvector_to_array(to_tsvector('english', typed.word))) as lexeme)
-               ) as covered,
+               ) as "covered!",
                case when length(typed.word) >= $2 then
                    array(select term from search_terms order by term <-> typed.word limit 3)
-               else '{}' end as nearest
+               else '{}' end as "nearest!"
         from unnest($1::text[]) as typed (word)
         "#,
+        &words,
+        MIN_CORRECTED_CHARS as i32,
     )
-    .bind(&words)
-    .bind(MIN_CORRECTED_CHARS as i32)
     .fetch_all(pool)
     .await?;
     let mut corrections: HashMap<String, String> = HashMap::new();
     let mut question_covered = false;
-    for (word, covered, nearest) in found {
+    for row in found {
+        let (word, covered, nearest) = (row.word, row.covered, row.nearest);
         let known = covered || ranker::concept_map_knows(&word);
         let correction = (!known)
             .then(|| {
@@ -438,7 +432,6 @@ fn corrected(text: &str, corrections: &HashMap<String, String>) -> String {
         .join(" ")
 }
 
-#[derive(sqlx::FromRow)]
 struct CandidateRow {
     id: Uuid,
     title: String,
@@ -477,7 +470,9 @@ pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidat
         .as_deref()
         .map(ranker::topic_words)
         .unwrap_or_default();
-    let rows: Vec<CandidateRow> = sqlx::query_as(
+    let concept_tags = ranker::concept_tags(learner);
+    let rows = sqlx::query_as!(
+        CandidateRow,
         r#"
         with lexemes as (
             select distinct lexeme
@@ -549,21 +544,22 @@ pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidat
             from picked join course_skills cs using (course_id) join skills s on s.id = cs.skill_id
             group by cs.course_id
         )
-        select c.id, c.title, c.description, c.difficulty, c.duration,
-               coalesce(tag_names.names, '{}') as tags,
-               coalesce(tag_names.categories, '{}') as categories,
-               coalesce(skill_names.names, '{}') as skills,
-               coalesce(p.times, 0) as popularity
+        select c.id as "id!", c.title as "title!", c.description as "description!",
+               c.difficulty as "difficulty!", c.duration as "duration!",
+               coalesce(tag_names.names, '{}') as "tags!",
+               coalesce(tag_names.categories, '{}') as "categories!",
+               coalesce(skill_names.names, '{}') as "skills!",
+               coalesce(p.times, 0) as "popularity!"
         from picked join courses c on c.id = picked.course_id
         left join tag_names on tag_names.course_id = c.id
         left join skill_names on skill_names.course_id = c.id
         left join popularity p on p.course_id = c.id
         "#,
+        &learner.interests,
+        question_words.join(" "),
+        goal_words.join(" "),
+        &concept_tags,
     )
-    .bind(&learner.interests)
-    .bind(question_words.join(" "))
-    .bind(goal_words.join(" "))
-    .bind(ranker::concept_tags(learner))
     .fetch_all(pool)
     .await?;
     Ok(rows
@@ -630,7 +626,8 @@ pub async fn recommend(
     let outcome = answer(pool, catalog, settings, &mut reservation, question, started).await;
     reservation.end().await;
     match outcome? {
-        Answered::Stored => answered(pool, user_id, request_id).await,
+        Answered::Stored(recommendation) => Ok(RecommendOutcome::Recommended(recommendation)),
+        Answered::StoredBefore => answered(pool, user_id, request_id).await,
         Answered::OffTopic(message) => Ok(RecommendOutcome::OffTopic { message }),
     }
 }
@@ -640,8 +637,10 @@ async fn answered(
     user_id: Uuid,
     request_id: Uuid,
 ) -> Result<RecommendOutcome, AppError> {
-    by_request(pool, user_id, request_id)
+    stored(pool, user_id, Which::Request(request_id))
         .await?
+        .into_iter()
+        .next()
         .map(RecommendOutcome::Recommended)
         .ok_or_else(|| {
             tracing::error!(%request_id, "a stored recommendation could not be read back");
@@ -651,7 +650,11 @@ async fn answered(
 
 /// How a request with a slot ended.
 enum Answered {
-    Stored,
+    /// The answer as stored, assembled from what was in hand.
+    Stored(Recommendation),
+    /// The same token's answer was stored meanwhile (only possible after its
+    /// first request outlived its reservation): that one is the answer.
+    StoredBefore,
     OffTopic(String),
 }
 
@@ -764,15 +767,13 @@ async fn answer(
     };
     record_metrics(&answer, started.elapsed());
     let latency_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
-    store(
-        reservation,
-        profile_version,
-        question.as_deref(),
-        &answer,
-        latency_ms,
-    )
-    .await?;
-    Ok(Answered::Stored)
+    let Some(row) = store(reservation, profile_version, question, answer, latency_ms).await? else {
+        return Ok(Answered::StoredBefore);
+    };
+    let mut assembled = assemble(pool, vec![row]).await?;
+    Ok(assembled
+        .pop()
+        .map_or(Answered::StoredBefore, Answered::Stored))
 }
 
 /// What an answer cost, per model that answered (model names come from the
@@ -797,28 +798,31 @@ fn record_metrics(answer: &Answer, elapsed: StdDuration) {
 
 /// Stores an answer in the slot it was reserved with: the recommendation and
 /// the end of the reservation commit together, so every count sees one of
-/// them, never both or neither.
+/// them, never both or neither. Returns the stored row, or nothing when the
+/// same token was stored meanwhile.
 async fn store(
     reservation: &mut Reservation,
     profile_version: i32,
-    question: Option<&str>,
-    answer: &Answer,
+    question: Option<String>,
+    answer: Answer,
     latency_ms: i32,
-) -> Result<(), AppError> {
+) -> Result<Option<RecommendationRow>, AppError> {
     let picks: Vec<StoredPick> = answer
         .picks
-        .iter()
+        .into_iter()
         .map(|pick| StoredPick {
             course_id: pick.course_id,
             score: pick.score,
-            explanation: pick.explanation.clone(),
+            explanation: pick.explanation,
         })
         .collect();
-    let course_ids: Vec<Uuid> = answer.picks.iter().map(|pick| pick.course_id).collect();
+    let course_ids: Vec<Uuid> = picks.iter().map(|pick| pick.course_id).collect();
+    let fallback_reason = answer
+        .fallback_reason
+        .as_deref()
+        .map(|reason| reason.chars().take(500).collect::<String>());
     let mut transaction = reservation.pool.begin().await?;
-    // Nothing when the same token was stored meanwhile (only possible after
-    // its first request outlived its reservation).
-    sqlx::query(
+    let inserted = sqlx::query!(
         r#"
         insert into recommendations
             (user_id, request_id, profile_version, query, recommended_course_ids, explanation,
@@ -826,40 +830,50 @@ async fn store(
              latency_ms, prompt_tokens, completion_tokens)
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
         on conflict (user_id, request_id) do nothing
+        returning id, created_at as "created_at: DateTime<Utc>"
         "#,
+        reservation.user_id,
+        reservation.request_id,
+        profile_version,
+        question.as_deref(),
+        &course_ids,
+        &answer.summary,
+        Json(&picks) as _,
+        &answer.model,
+        &answer.requested_model,
+        fallback_reason,
+        answer.kind.as_str(),
+        latency_ms,
+        answer.usage.prompt_tokens,
+        answer.usage.completion_tokens,
     )
-    .bind(reservation.user_id)
-    .bind(reservation.request_id)
-    .bind(profile_version)
-    .bind(question)
-    .bind(&course_ids)
-    .bind(&answer.summary)
-    .bind(Json(&picks))
-    .bind(&answer.model)
-    .bind(&answer.requested_model)
-    .bind(
-        answer
-            .fallback_reason
-            .as_deref()
-            .map(|reason| reason.chars().take(500).collect::<String>()),
+    .fetch_optional(&mut *transaction)
+    .await?;
+    sqlx::query!(
+        "delete from recommendation_reservations where user_id = $1 and request_id = $2",
+        reservation.user_id,
+        reservation.request_id,
     )
-    .bind(answer.kind.as_str())
-    .bind(latency_ms)
-    .bind(answer.usage.prompt_tokens)
-    .bind(answer.usage.completion_tokens)
     .execute(&mut *transaction)
     .await?;
-    sqlx::query("delete from recommendation_reservations where user_id = $1 and request_id = $2")
-        .bind(reservation.user_id)
-        .bind(reservation.request_id)
-        .execute(&mut *transaction)
-        .await?;
     transaction.commit().await?;
     reservation.settled = true;
-    Ok(())
+    Ok(inserted.map(|inserted| RecommendationRow {
+        id: inserted.id,
+        kind: answer.kind.as_str().to_owned(),
+        query: question,
+        explanation: answer.summary,
+        course_explanations: Json(picks),
+        profile_version,
+        llm_model: answer.model,
+        created_at: inserted.created_at,
+        user_rating: None,
+        user_feedback_text: None,
+        feedback_at: None,
+    }))
 }
 
-#[derive(sqlx::FromRow)]
+/// A stored recommendation as its row holds it.
 struct RecommendationRow {
     id: Uuid,
     kind: String,
@@ -874,42 +888,52 @@ struct RecommendationRow {
     feedback_at: Option<DateTime<Utc>>,
 }
 
-async fn by_request(
-    pool: &PgPool,
-    user_id: Uuid,
-    request_id: Uuid,
-) -> Result<Option<Recommendation>, AppError> {
-    let id: Option<Uuid> =
-        sqlx::query_scalar("select id from recommendations where user_id = $1 and request_id = $2")
-            .bind(user_id)
-            .bind(request_id)
-            .fetch_optional(pool)
-            .await?;
-    match id {
-        Some(id) => Ok(stored(pool, user_id, Some(id), 1).await?.into_iter().next()),
-        None => Ok(None),
-    }
+/// Which of a learner's recommendations to read.
+enum Which {
+    /// The newest, at most this many.
+    Newest(i64),
+    Id(Uuid),
+    /// The one stored for this one-time request token.
+    Request(Uuid),
 }
 
-/// The learner's recommendations, newest first (or the one with `only_id`).
+/// The learner's recommendations, newest first.
 async fn stored(
     pool: &PgPool,
     user_id: Uuid,
-    only_id: Option<Uuid>,
-    limit: i64,
+    which: Which,
 ) -> Result<Vec<Recommendation>, AppError> {
-    let rows: Vec<RecommendationRow> = sqlx::query_as(
-        "select id, kind, query, explanation, course_explanations, profile_version, llm_model,
-                created_at, user_rating, user_feedback_text, feedback_at
-         from recommendations
-         where user_id = $1 and ($2::uuid is null or id = $2)
-         order by created_at desc, id limit $3",
+    let (id, request_id, limit) = match which {
+        Which::Newest(limit) => (None, None, limit),
+        Which::Id(id) => (Some(id), None, 1),
+        Which::Request(request_id) => (None, Some(request_id), 1),
+    };
+    let rows = sqlx::query_as!(
+        RecommendationRow,
+        r#"select id, kind, query, explanation,
+                  course_explanations as "course_explanations: Json<Vec<StoredPick>>",
+                  profile_version, llm_model, created_at as "created_at: DateTime<Utc>",
+                  user_rating, user_feedback_text, feedback_at as "feedback_at: DateTime<Utc>"
+           from recommendations
+           where user_id = $1 and ($2::uuid is null or id = $2)
+             and ($3::uuid is null or request_id = $3)
+           order by created_at desc, id limit $4"#,
+        user_id,
+        id,
+        request_id,
+        limit,
     )
-    .bind(user_id)
-    .bind(only_id)
-    .bind(limit)
     .fetch_all(pool)
     .await?;
+    assemble(pool, rows).await
+}
+
+/// Recommendations for the page, with each picked course's catalog details
+/// (a course that has left the catalog is left out).
+async fn assemble(
+    pool: &PgPool,
+    rows: Vec<RecommendationRow>,
+) -> Result<Vec<Recommendation>, AppError> {
     let course_ids: Vec<Uuid> = rows
         .iter()
         .flat_map(|row| row.course_explanations.0.iter().map(|pick| pick.course_id))
@@ -955,11 +979,14 @@ async fn stored(
 
 /// The learner's newest recommendation, if they have one.
 pub async fn latest(pool: &PgPool, user_id: Uuid) -> Result<Option<Recommendation>, AppError> {
-    Ok(stored(pool, user_id, None, 1).await?.into_iter().next())
+    Ok(stored(pool, user_id, Which::Newest(1))
+        .await?
+        .into_iter()
+        .next())
 }
 
 pub async fn history(pool: &PgPool, user_id: Uuid) -> Result<Vec<Recommendation>, AppError> {
-    stored(pool, user_id, None, HISTORY_LENGTH).await
+    stored(pool, user_id, Which::Newest(HISTORY_LENGTH)).await
 }
 
 /// Rates one of the learner's own recommendations (again, if they like);
@@ -970,21 +997,21 @@ pub async fn rate(
     recommendation_id: Uuid,
     rating: &Rating,
 ) -> Result<Recommendation, AppError> {
-    let updated = sqlx::query(
+    let updated = sqlx::query!(
         "update recommendations
          set user_rating = $3, user_feedback_text = $4, feedback_at = now()
          where id = $1 and user_id = $2",
+        recommendation_id,
+        user_id,
+        i16::from(rating.stars),
+        rating.feedback.as_deref(),
     )
-    .bind(recommendation_id)
-    .bind(user_id)
-    .bind(i16::from(rating.stars))
-    .bind(rating.feedback.as_deref())
     .execute(pool)
     .await?;
     if updated.rows_affected() == 0 {
         return Err(AppError::not_found("There is no such recommendation."));
     }
-    stored(pool, user_id, Some(recommendation_id), 1)
+    stored(pool, user_id, Which::Id(recommendation_id))
         .await?
         .into_iter()
         .next()
