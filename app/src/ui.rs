@@ -25,7 +25,6 @@ pub fn NotFoundNotice(heading: &'static str, message: &'static str) -> impl Into
     }
 }
 
-/// A failed request, said plainly, with the way out.
 /// What a resource loaded, shown by `show`; meanwhile `loading` (if any)
 /// on the first load (later loads keep the old content, as a `Transition`
 /// does), and the error explained if it failed.

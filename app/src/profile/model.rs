@@ -298,8 +298,16 @@ pub struct ProfileData {
 /// The result of a save.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SaveOutcome {
-    Saved { version: i32, changes: Vec<Change> },
-    Unchanged { version: i32 },
+    /// `state` is the profile as saved, so the page can show it without
+    /// asking again.
+    Saved {
+        version: i32,
+        state: ProfileState,
+        changes: Vec<Change>,
+    },
+    Unchanged {
+        version: i32,
+    },
 }
 
 /// One version in the learner's timeline.

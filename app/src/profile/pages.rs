@@ -4,7 +4,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::api::*;
-use super::model::{Change, HistoryEntry, Level, MAX_GOAL_CHARS, MAX_INTERESTS, ProfileData};
+use super::model::{
+    Change, HistoryEntry, Level, MAX_GOAL_CHARS, MAX_INTERESTS, ProfileData, ProfileState,
+    SaveOutcome,
+};
 use crate::account::{CurrentUser, RequireUser};
 use crate::catalog::{TagCategory, TagChoice};
 use crate::ui::{Field, FormProblem, Loaded, described_by, field_error, textarea_text};
@@ -24,17 +27,34 @@ pub fn ProfilePage() -> impl IntoView {
 #[component]
 fn ProfileEditor() -> impl IntoView {
     let save = ServerAction::<SaveProfile>::new();
-    // Reload after successful saves only, so a refused form keeps what the
-    // learner typed.
-    let saves = RwSignal::new(0_usize);
+    // A save answers with the profile as saved, which the form then shows:
+    // nothing to load again. Only successful saves replace the form, so a
+    // refused one keeps what the learner typed.
+    let last_saved = RwSignal::new(None::<(i32, ProfileState, Vec<Change>)>);
     Effect::new(move |_| {
-        if matches!(save.value().get(), Some(Ok(_))) {
-            saves.update(|count| *count += 1);
+        if let Some(Ok(SaveOutcome::Saved {
+            version,
+            state,
+            changes,
+        })) = save.value().get()
+        {
+            last_saved.set(Some((version, state, changes)));
         }
     });
-    let profile = Resource::new(move || saves.get(), |_| my_profile());
+    let profile = Resource::new(|| (), |_| my_profile());
     view! {
-        <Loaded resource=profile loading="Loading your profile…" show=move |data| view! { <ProfileForm data save/> }/>
+        <Loaded resource=profile loading="Loading your profile…" show=move |loaded: ProfileData| move || {
+            let data = match last_saved.get() {
+                Some((version, state, latest_changes)) => ProfileData {
+                    version,
+                    state,
+                    latest_changes,
+                    tag_groups: loaded.tag_groups.clone(),
+                },
+                None => loaded.clone(),
+            };
+            view! { <ProfileForm data save/> }
+        }/>
     }
 }
 

@@ -387,9 +387,20 @@ impl SaveAttempt {
         if self.version != request.expected_version {
             return Err(AppError::invalid(FormErrors::form(CHANGED_ELSEWHERE)));
         }
-        let changes = request.input.changes_since(&self.current());
+        let current = self.current();
+        // The form's interests in the order the database keeps them, so the
+        // answer reads as the profile page would from the database.
+        let state = ProfileState {
+            interests: self.known_interests,
+            ..request.input.clone()
+        };
+        let changes = state.changes_since(&current);
         match self.saved_version {
-            Some(version) => Ok(SaveOutcome::Saved { version, changes }),
+            Some(version) => Ok(SaveOutcome::Saved {
+                version,
+                state,
+                changes,
+            }),
             None if changes.is_empty() => Ok(SaveOutcome::Unchanged {
                 version: self.version,
             }),

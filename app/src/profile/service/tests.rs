@@ -67,17 +67,30 @@ async fn a_save_bumps_the_version_and_snapshots_the_new_state(pool: PgPool) {
         Some("Learn to code"),
     );
     let outcome = save(&pool, user_id, 1, first.clone()).await.unwrap();
-    let SaveOutcome::Saved { version, changes } = outcome else {
+    let SaveOutcome::Saved {
+        version,
+        state,
+        changes,
+    } = outcome
+    else {
         panic!("{outcome:?}")
     };
     assert_eq!(version, 2);
     assert_eq!(changes.len(), 4);
+    // The page shows the saved state from this answer without reading the
+    // profile again: it must be what a fresh read gives.
+    let reread = page(&pool, user_id).await.unwrap();
+    assert_eq!((reread.version, reread.state), (version, state));
+    assert_eq!(reread.latest_changes, changes);
 
     let mut second = first.clone();
     second.current_level = Some(Level::Intermediate);
     second.interests = vec!["cloud".to_owned(), "python".to_owned()];
     let outcome = save(&pool, user_id, 2, second).await.unwrap();
-    let SaveOutcome::Saved { version, changes } = outcome else {
+    let SaveOutcome::Saved {
+        version, changes, ..
+    } = outcome
+    else {
         panic!("{outcome:?}")
     };
     assert_eq!(version, 3);

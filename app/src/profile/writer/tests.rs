@@ -82,6 +82,7 @@ async fn concurrent_saves_each_get_their_own_answer(pool: PgPool) {
                 Ok(SaveOutcome::Saved {
                     version: 2,
                     changes,
+                    ..
                 }),
             ) => assert_eq!(changes.len(), 4),
             other => panic!("learner {number}: {other:?}"),
