@@ -6,8 +6,6 @@
 pub mod account;
 pub mod admin;
 pub mod catalog;
-#[cfg(feature = "ssr")]
-pub mod context;
 mod error;
 #[cfg(feature = "ssr")]
 pub mod expiring_cache;
@@ -17,6 +15,8 @@ pub mod profile;
 #[cfg(feature = "ssr")]
 pub mod read_pool;
 pub mod recommend;
+#[cfg(feature = "ssr")]
+pub mod services;
 mod text_enum;
 #[cfg(feature = "ssr")]
 mod time;
@@ -28,6 +28,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 pub use error::{AppError, FormErrors};
+#[cfg(feature = "ssr")]
+pub use services::{Services, services};
 
 /// The HTML document around the app, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

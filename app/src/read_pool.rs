@@ -5,8 +5,8 @@
 //! and the admin analytics read through a [`ReadPool`]; anything a learner
 //! has just written (profile, history, ratings, quota, sessions) and every
 //! write use the primary pool, so a learner always sees their own change. The
-//! choice is visible at each call site: `context::read_pool()` or
-//! `context::pool()`.
+//! choice is visible at each call site: `services.read_pool` or
+//! `services.pool`.
 //!
 //! The server's replica monitor (`server/src/read_replica.rs`) says whether
 //! the replica is usable (reachable, lag within bounds) about once a second;

@@ -2,7 +2,7 @@
 //! Ctrl-C (see `shutdown`).
 
 use std::net::SocketAddr;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -32,7 +32,7 @@ use app::account::mail::Mailer;
 use app::catalog::search_cache;
 use app::profile::writer::ProfileWriter;
 use app::read_pool::ReadPool;
-use app::{App, shell};
+use app::{App, Services, shell};
 
 use crate::config::ServeConfig;
 use crate::csrf::{AllowedOrigin, reject_cross_site};
@@ -225,6 +225,15 @@ pub async fn build(pool: PgPool, config: &ServeConfig) -> Result<BuiltApp, Serve
     let form_redirects = FormRedirects::load(&pool, &config.public_url()).await?;
     let built_writer = profile_writer.clone();
     let built_read_pool = read_pool.clone();
+    let services = Arc::new(Services {
+        pool: pool.clone(),
+        read_pool,
+        profile_writer,
+        search_cache,
+        account: account_settings,
+        mailer,
+        recommend: recommend_settings,
+    });
     // What every page render and server function finds in its context.
     let provide_services = move || {
         // A page's inline scripts carry the nonce its policy names (made by
@@ -234,16 +243,7 @@ pub async fn build(pool: PgPool, config: &ServeConfig) -> Result<BuiltApp, Serve
         {
             provide_context(nonce.clone());
         }
-        provide_context(pool.clone());
-        // A distinct type, so each read says whether a replica may answer it.
-        provide_context(read_pool.clone());
-        provide_context(profile_writer.clone());
-        if let Some(search_cache) = &search_cache {
-            provide_context(search_cache.clone());
-        }
-        provide_context(account_settings.clone());
-        provide_context(mailer.clone());
-        provide_context(recommend_settings.clone());
+        provide_context(services.clone());
     };
 
     let routes = Router::new()

@@ -7,7 +7,7 @@ use super::CurrentUser;
 use crate::AppError;
 
 #[cfg(feature = "ssr")]
-use super::{mail::Mailer, model::safe_return_path, service, session};
+use super::{model::safe_return_path, service, session};
 
 #[cfg(feature = "ssr")]
 fn redirect(path: &str) {
@@ -27,10 +27,11 @@ pub async fn sign_up(
     password_confirmation: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    let pool = crate::context::pool()?;
+    let services = crate::services()?;
+    let pool = &services.pool;
     let client = session::client_address().await;
     let signed_in =
-        service::sign_up(&pool, &email, &password, &password_confirmation, &client).await?;
+        service::sign_up(pool, &email, &password, &password_confirmation, &client).await?;
     session::start(&signed_in).await?;
     tracing::info!(user_id = %signed_in.user.id, "signed up");
     let landing = match next.as_deref().map(str::trim) {
@@ -43,9 +44,10 @@ pub async fn sign_up(
 
 #[server(endpoint = "account/login")]
 pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    let pool = crate::context::pool()?;
+    let services = crate::services()?;
+    let pool = &services.pool;
     let client = session::client_address().await;
-    let signed_in = service::authenticate(&pool, &email, &password, &client).await?;
+    let signed_in = service::authenticate(pool, &email, &password, &client).await?;
     session::start(&signed_in).await?;
     redirect(&safe_return_path(next.as_deref()));
     Ok(())
@@ -80,9 +82,10 @@ pub async fn change_password(
     new_password_confirmation: String,
 ) -> Result<(), AppError> {
     let user = session::require_user().await?;
-    let pool = crate::context::pool()?;
+    let services = crate::services()?;
+    let pool = &services.pool;
     let epoch = service::change_password(
-        &pool,
+        pool,
         user.id,
         &current_password,
         &new_password,
@@ -97,8 +100,9 @@ pub async fn change_password(
 #[server(endpoint = "account/deactivate")]
 pub async fn deactivate_account(password: String) -> Result<(), AppError> {
     let user = session::require_user().await?;
-    let pool = crate::context::pool()?;
-    service::deactivate(&pool, user.id, &password).await?;
+    let services = crate::services()?;
+    let pool = &services.pool;
+    service::deactivate(pool, user.id, &password).await?;
     session::end().await?;
     forget_the_learner_on_this_device();
     tracing::info!(user_id = %user.id, "account deactivated");
@@ -111,15 +115,16 @@ pub async fn deactivate_account(password: String) -> Result<(), AppError> {
 /// timing tells nothing.
 #[server(endpoint = "account/forgot")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
-    let pool = crate::context::pool()?;
-    let settings = use_context::<super::AccountSettings>().ok_or(AppError::Internal)?;
-    let mailer = use_context::<Mailer>().ok_or(AppError::Internal)?;
+    let services = crate::services()?;
+    let pool = &services.pool;
+    let settings = &services.account;
     let client = session::client_address().await;
-    if let Some((address, token)) = service::start_password_reset(&pool, &email, &client).await? {
+    if let Some((address, token)) = service::start_password_reset(pool, &email, &client).await? {
         let link = format!(
             "{}/reset-password?token={token}",
             settings.public_url.trim_end_matches('/')
         );
+        let mailer = services.mailer.clone();
         tokio::spawn(async move {
             if let Err(error) = mailer.send_password_reset(&address, &link).await {
                 tracing::error!(%error, "password reset email not sent");
@@ -136,9 +141,9 @@ pub async fn reset_password(
     new_password: String,
     new_password_confirmation: String,
 ) -> Result<(), AppError> {
-    let pool = crate::context::pool()?;
-    service::finish_password_reset(&pool, &token, &new_password, &new_password_confirmation)
-        .await?;
+    let services = crate::services()?;
+    let pool = &services.pool;
+    service::finish_password_reset(pool, &token, &new_password, &new_password_confirmation).await?;
     redirect("/login?reset=1");
     Ok(())
 }

@@ -61,8 +61,9 @@ pub async fn end() -> Result<(), AppError> {
 /// The user this request is signed in as, if any.
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     let session = session().await?;
-    let pool = crate::context::pool()?;
-    user_in(&session, &pool).await
+    let services = crate::services()?;
+    let pool = &services.pool;
+    user_in(&session, pool).await
 }
 
 /// The user a session is signed in as, if any; for handlers outside the
@@ -132,9 +133,10 @@ pub async fn client_address() -> String {
     let Ok(ConnectInfo(peer)) = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await else {
         return "unknown".to_owned();
     };
-    let trusted = leptos::prelude::use_context::<super::AccountSettings>()
-        .map(|settings| settings.trusted_proxies)
-        .unwrap_or_default();
+    let trusted = match crate::services() {
+        Ok(services) => services.account.trusted_proxies.clone(),
+        Err(_) => return peer.ip().to_string(),
+    };
     if trusted.is_empty() {
         return peer.ip().to_string();
     }

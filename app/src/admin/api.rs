@@ -18,7 +18,8 @@ pub async fn admin_dashboard(
 ) -> Result<Dashboard, AppError> {
     require_admin().await?;
     // The figures are hourly aggregates: a replica's copy is as good.
-    let analytics = crate::context::read_pool()?;
+    let services = crate::services()?;
+    let analytics = &services.read_pool;
     let (period, start, end) = super::analytics::period_from(
         from.as_deref(),
         to.as_deref(),
@@ -32,14 +33,16 @@ pub async fn admin_dashboard(
 #[server(endpoint = "admin/refresh")]
 pub async fn refresh_analytics() -> Result<i32, AppError> {
     require_admin().await?;
-    let pool = crate::context::pool()?;
-    super::analytics::refresh(&pool).await
+    let services = crate::services()?;
+    let pool = &services.pool;
+    super::analytics::refresh(pool).await
 }
 
 #[server(endpoint = "admin/segment")]
 pub async fn admin_segment(filter: SegmentFilter) -> Result<SegmentResult, AppError> {
     require_admin().await?;
-    let analytics = crate::context::read_pool()?;
+    let services = crate::services()?;
+    let analytics = &services.read_pool;
     super::learners::segment(
         analytics.current(),
         &filter,
@@ -54,8 +57,9 @@ pub async fn admin_users(
     #[server(default)] page: Option<i64>,
 ) -> Result<UserList, AppError> {
     require_admin().await?;
-    let pool = crate::context::pool()?;
-    super::learners::users(&pool, &search, Some(page.unwrap_or(1))).await
+    let services = crate::services()?;
+    let pool = &services.pool;
+    super::learners::users(pool, &search, Some(page.unwrap_or(1))).await
 }
 
 /// Deactivates or reactivates a user ("true"/"false" from the form).
@@ -66,7 +70,8 @@ pub async fn set_user_active(
     #[server(default)] search: String,
 ) -> Result<LearnerRow, AppError> {
     let admin = require_admin().await?;
-    let pool = crate::context::pool()?;
+    let services = crate::services()?;
+    let pool = &services.pool;
     let user_id: Uuid = user_id
         .trim()
         .parse()
@@ -80,7 +85,7 @@ pub async fn set_user_active(
             ));
         }
     };
-    let user = super::learners::set_active(&pool, admin.id, user_id, active).await?;
+    let user = super::learners::set_active(pool, admin.id, user_id, active).await?;
     // Back to the list as it was, for forms posted without JavaScript.
     let back = form_urlencoded::Serializer::new(String::new())
         .append_pair("q", search.trim())
@@ -93,10 +98,11 @@ pub async fn set_user_active(
 #[server(endpoint = "admin/learner")]
 pub async fn admin_learner(user_id: String) -> Result<LearnerHistory, AppError> {
     require_admin().await?;
-    let pool = crate::context::pool()?;
+    let services = crate::services()?;
+    let pool = &services.pool;
     let user_id: Uuid = user_id
         .trim()
         .parse()
         .map_err(|_| AppError::not_found("There is no such user."))?;
-    super::learners::history(&pool, user_id).await
+    super::learners::history(pool, user_id).await
 }

@@ -11,10 +11,11 @@ use crate::AppError;
 /// the authority on what a valid view is.
 #[server(endpoint = "courses/search", input = Json)]
 pub async fn search_courses(query: CatalogQuery) -> Result<CatalogPage, AppError> {
-    let catalog = crate::context::read_pool()?;
+    let services = crate::services()?;
+    let catalog = &services.read_pool;
     let checked = query.checked();
-    let cache = use_context::<super::search_cache::SearchCache>();
-    let cached = cache.as_ref().and_then(|cache| cache.get(&checked.query));
+    let cache = services.search_cache.as_ref();
+    let cached = cache.and_then(|cache| cache.get(&checked.query));
     if cache.is_some() {
         let result = if cached.is_some() { "hit" } else { "miss" };
         metrics::counter!("cache_lookups_total", "cache" => "search", "result" => result)
@@ -42,7 +43,8 @@ pub async fn search_courses(query: CatalogQuery) -> Result<CatalogPage, AppError
 /// Every tag with its course count, by category.
 #[server(endpoint = "courses/tags")]
 pub async fn tag_choices() -> Result<Vec<TagChoice>, AppError> {
-    let catalog = crate::context::read_pool()?;
+    let services = crate::services()?;
+    let catalog = &services.read_pool;
     Ok(catalog
         .read(|pool| async move { super::db::tag_choices(&pool).await })
         .await?)
@@ -52,7 +54,8 @@ pub async fn tag_choices() -> Result<Vec<TagChoice>, AppError> {
 /// learner who gave their hours per week, what that means for this course.
 #[server(endpoint = "courses/detail")]
 pub async fn get_course(key: String) -> Result<CourseDetail, AppError> {
-    let catalog = crate::context::read_pool()?;
+    let services = crate::services()?;
+    let catalog = &services.read_pool;
     let not_found = || AppError::not_found("There is no course at this address.");
     if key.len() > 200 {
         return Err(not_found());
@@ -64,9 +67,9 @@ pub async fn get_course(key: String) -> Result<CourseDetail, AppError> {
         .ok_or_else(not_found)?;
     if let Some(user) = crate::account::current_user().await? {
         // The learner's own profile: from the primary, which has their latest save.
-        let pool = crate::context::pool()?;
+        let pool = &services.pool;
         detail.learner_hours_per_week =
-            crate::profile::service::hours_per_week(&pool, user.id).await?;
+            crate::profile::service::hours_per_week(pool, user.id).await?;
     }
     Ok(detail)
 }

@@ -29,7 +29,8 @@ pub struct LearnerHome {
 
 #[server(endpoint = "home")]
 pub async fn home_page() -> Result<HomeData, AppError> {
-    let catalog = crate::context::read_pool()?;
+    let services = crate::services()?;
+    let catalog = &services.read_pool;
     let (course_count, tag_count) = catalog
         .read(|pool| async move { crate::catalog::db::size(&pool).await })
         .await?;
@@ -39,13 +40,13 @@ pub async fn home_page() -> Result<HomeData, AppError> {
     let learner = match crate::account::current_user().await? {
         Some(user) => {
             // What the learner wrote: from the primary.
-            let pool = crate::context::pool()?;
+            let pool = &services.pool;
             let (profile_version, state) =
-                crate::profile::service::newest_version(&pool, user.id).await?;
+                crate::profile::service::newest_version(pool, user.id).await?;
             Some(LearnerHome {
                 profile_version,
                 missing: state.missing_parts(),
-                latest: crate::recommend::service::latest(&pool, user.id).await?,
+                latest: crate::recommend::service::latest(pool, user.id).await?,
             })
         }
         None => None,

@@ -13,8 +13,9 @@ use crate::account::require_user;
 #[server(endpoint = "profile/get")]
 pub async fn my_profile() -> Result<ProfileData, AppError> {
     let user = require_user().await?;
-    let pool = crate::context::pool()?;
-    super::service::page(&pool, user.id).await
+    let services = crate::services()?;
+    let pool = &services.pool;
+    super::service::page(pool, user.id).await
 }
 
 /// Saves the profile form. `expected_version` is the version the form was
@@ -28,7 +29,8 @@ pub async fn save_profile(
     #[server(default)] interests: Vec<String>,
 ) -> Result<SaveOutcome, AppError> {
     let user = require_user().await?;
-    let writer = crate::context::profile_writer()?;
+    let services = crate::services()?;
+    let writer = &services.profile_writer;
     let state =
         ProfileState::from_form(&learning_goal, &current_level, &hours_per_week, &interests)
             .map_err(AppError::invalid)?;
@@ -59,6 +61,7 @@ pub async fn save_profile(
 #[server(endpoint = "profile/history")]
 pub async fn my_profile_history() -> Result<Vec<HistoryEntry>, AppError> {
     let user = require_user().await?;
-    let pool = crate::context::pool()?;
-    super::service::history(&pool, user.id).await
+    let services = crate::services()?;
+    let pool = &services.pool;
+    super::service::history(pool, user.id).await
 }

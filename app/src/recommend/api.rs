@@ -18,8 +18,9 @@ fn parse_id(text: &str, what: &str) -> Result<uuid::Uuid, AppError> {
 #[server(endpoint = "recommendations/page")]
 pub async fn load_recommendations() -> Result<RecommendationsData, AppError> {
     let user = require_user().await?;
-    let pool = crate::context::pool()?;
-    super::service::page(&pool, &super::settings(), user.id).await
+    let services = crate::services()?;
+    let pool = &services.pool;
+    super::service::page(pool, &services.recommend, user.id).await
 }
 
 /// Asks for recommendations. `request_id` is the form's one-time token, so a
@@ -30,14 +31,15 @@ pub async fn request_recommendations(
     #[server(default)] question: String,
 ) -> Result<RecommendOutcome, AppError> {
     let user = require_user().await?;
-    let pool = crate::context::pool()?;
+    let services = crate::services()?;
+    let pool = &services.pool;
     let question = super::question_from_form(&question).map_err(AppError::invalid)?;
     let request_id = parse_id(&request_id, "request form")?;
-    let catalog = crate::context::read_pool()?;
+    let catalog = &services.read_pool;
     let outcome = super::service::recommend(
-        &pool,
-        &catalog,
-        &super::settings(),
+        pool,
+        catalog,
+        &services.recommend,
         user.id,
         request_id,
         question.clone(),
@@ -68,11 +70,12 @@ pub async fn rate_recommendation(
     #[server(default)] return_to: String,
 ) -> Result<Recommendation, AppError> {
     let user = require_user().await?;
-    let pool = crate::context::pool()?;
+    let services = crate::services()?;
+    let pool = &services.pool;
     let rating = super::Rating::from_form(&rating, &feedback).map_err(AppError::invalid)?;
     let id = parse_id(&recommendation_id, "recommendation")
         .map_err(|_| AppError::not_found("There is no such recommendation."))?;
-    let rated = super::service::rate(&pool, user.id, id, &rating).await?;
+    let rated = super::service::rate(pool, user.id, id, &rating).await?;
     // Back to the page the rating was given on; only these two have ratings.
     let path = if return_to.trim() == "/recommendations/history" {
         "/recommendations/history"
@@ -86,6 +89,7 @@ pub async fn rate_recommendation(
 #[server(endpoint = "recommendations/history")]
 pub async fn recommendation_history() -> Result<Vec<Recommendation>, AppError> {
     let user = require_user().await?;
-    let pool = crate::context::pool()?;
-    super::service::history(&pool, user.id).await
+    let services = crate::services()?;
+    let pool = &services.pool;
+    super::service::history(pool, user.id).await
 }

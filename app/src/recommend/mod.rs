@@ -34,9 +34,3 @@ impl Default for RecommendSettings {
         }
     }
 }
-
-/// The server's recommendation settings; the defaults when none were provided.
-#[cfg(feature = "ssr")]
-fn settings() -> RecommendSettings {
-    leptos::prelude::use_context::<RecommendSettings>().unwrap_or_default()
-}
