@@ -17,7 +17,7 @@ trap '.ci/postgres.sh stop "$CLUSTER" || true' EXIT INT TERM
 
 cargo build --locked --release -p server --bins --bench analytics
 SERVER="$TARGET_DIR/release/server"
-eval "$(.ci/postgres.sh start "$CLUSTER" 5435 acmelearn_analytics)"
+eval "$(.ci/postgres.sh start "$CLUSTER" "${BENCH_PG_PORT:-5435}" acmelearn_analytics)"
 "$SERVER" import-catalog data/courses.json >/dev/null
 have="$(psql -tAq "$DATABASE_URL" -c 'select count(*) from users where is_demo' 2>/dev/null || echo 0)"
 if [ "$have" -ne "$LEARNERS" ]; then

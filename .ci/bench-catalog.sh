@@ -15,25 +15,11 @@ CLUSTER="$ROOT_DIR/.data/postgres-bench"
 PORT="${BENCH_PORT:-3200}"
 CONNECTIONS="${CONNECTIONS:-32}"
 DURATION="${DURATION:-15s}"
-SERVER_PID=""
-
-stop_server() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
-}
-cleanup() {
-  stop_server
-  .ci/postgres.sh stop "$CLUSTER" || true
-}
-trap cleanup EXIT INT TERM
 
 .ci/install-tools.sh bench
 cargo leptos build --release --precompress
 SERVER="$TARGET_DIR/release/server"
-
+. .ci/bench-server.sh
 . .ci/bench-catalogs.sh
 
 WRK_SCRIPT="$(mktemp)"
@@ -61,14 +47,7 @@ run_case() {
   local label="$1" url="$2" catalog_cache_seconds="$3" cookie="${4:-}"
   local wrk_headers=()
   [ -n "$cookie" ] && wrk_headers=(-H "Cookie: $cookie")
-  CATALOG_CACHE_SECONDS="$catalog_cache_seconds" \
-  DATABASE_URL="$url" CATALOG_FILE="" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
-    LEPTOS_SITE_ROOT="$ROOT_DIR/target/site" RUST_LOG=warn "$SERVER" serve &
-  SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-    sleep 0.2
-  done
+  start_server "$PORT" CATALOG_CACHE_SECONDS="$catalog_cache_seconds" DATABASE_URL="$url" CATALOG_FILE=""
   local html_bytes courses
   html_bytes="$(curl -fs "http://127.0.0.1:$PORT/courses" | wc -c)"
   courses="$(psql -tAq "$url" -c 'select count(*) from courses')"

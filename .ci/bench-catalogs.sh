@@ -5,14 +5,16 @@
 #                (100,000 by default); generating takes a minute or two, so
 #                the database is kept between runs.
 # Needs: CLUSTER (the cluster's folder) and SERVER (the release binary).
+# BENCH_PG_PORT: the cluster's port (5435).
 
 LARGE_COUNT="${LARGE_COUNT:-100000}"
+BENCH_PG_PORT="${BENCH_PG_PORT:-5435}"
 
-eval "$(.ci/postgres.sh start "$CLUSTER" 5435 postgres)"
+eval "$(.ci/postgres.sh start "$CLUSTER" "$BENCH_PG_PORT" postgres)"
 MAINTENANCE_URL="$DATABASE_URL"
 
 bench_database_url() {
-  eval "$(.ci/postgres.sh start "$CLUSTER" 5435 "$1")"
+  eval "$(.ci/postgres.sh start "$CLUSTER" "$BENCH_PG_PORT" "$1")"
   echo "$DATABASE_URL"
 }
 

@@ -13,39 +13,18 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT_DIR/target}"
 CLUSTER="$ROOT_DIR/.data/postgres-bench"
 PORT="${BENCH_PORT:-3201}"
 export PATH="$ROOT_DIR/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-SERVER_PID=""
-
-stop_server() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
-}
-cleanup() {
-  stop_server
-  .ci/postgres.sh stop "$CLUSTER" || true
-}
-trap cleanup EXIT INT TERM
 
 .ci/install-tools.sh bench
 cargo leptos build --release --precompress
 node frontend/pwa/build.mjs "$ROOT_DIR/target/site"
 SERVER="$TARGET_DIR/release/server"
-
+. .ci/bench-server.sh
 . .ci/bench-catalogs.sh
 
 results=()
 run_case() {
   local label="$1" url="$2"
-  DATABASE_URL="$url" CATALOG_FILE="" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
-    PUBLIC_URL="http://127.0.0.1:$PORT" LEPTOS_SITE_ROOT="$ROOT_DIR/target/site" \
-    RUST_LOG=warn "$SERVER" serve &
-  SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-    sleep 0.2
-  done
+  start_server "$PORT" DATABASE_URL="$url" CATALOG_FILE="" PUBLIC_URL="http://127.0.0.1:$PORT"
   local raw brotli measured
   raw="$(curl -fs -o /dev/null -w '%{size_download}' "http://127.0.0.1:$PORT/offline/catalog.json")"
   brotli="$(curl -fs -H 'Accept-Encoding: br' -o /dev/null -w '%{size_download}' "http://127.0.0.1:$PORT/offline/catalog.json")"
