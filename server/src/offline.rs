@@ -40,11 +40,7 @@ pub async fn offline_catalog(State(catalog): State<ReadPool>) -> Response {
 pub async fn label_learner_pages(request: Request, next: Next) -> Response {
     let session = request.extensions().get::<Session>().cloned();
     let mut response = next.run(request).await;
-    let is_page = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
+    let is_page = crate::security_headers::is_page(&response);
     if !is_page || !response.status().is_success() {
         return response;
     }

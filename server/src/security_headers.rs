@@ -40,17 +40,23 @@ pub fn page_policy(nonce: &str) -> String {
     )
 }
 
+/// Whether a response is an HTML page (not a file, a server function's
+/// answer or an error without a body).
+pub fn is_page(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"))
+}
+
 /// Makes this request's nonce (found by the app in the request's extensions)
 /// and, when the answer is a page, its policy.
 pub async fn nonce_pages(mut request: Request, next: Next) -> Response {
     let nonce = Nonce::new();
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
-    let is_page = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
+    let is_page = is_page(&response);
     if is_page && let Ok(policy) = HeaderValue::from_str(&page_policy(&nonce)) {
         response
             .headers_mut()
