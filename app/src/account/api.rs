@@ -7,7 +7,7 @@ use super::CurrentUser;
 use crate::AppError;
 
 #[cfg(feature = "ssr")]
-use super::{model::safe_return_path, service, session};
+use super::{service, session, types::safe_return_path};
 
 #[cfg(feature = "ssr")]
 fn redirect(path: &str) {

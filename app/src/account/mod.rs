@@ -3,7 +3,6 @@
 mod api;
 #[cfg(feature = "ssr")]
 pub mod mail;
-mod model;
 mod pages;
 #[cfg(feature = "ssr")]
 mod password;
@@ -13,13 +12,14 @@ pub mod service;
 mod session;
 #[cfg(feature = "ssr")]
 mod throttle;
+mod types;
 
 #[cfg(feature = "ssr")]
 pub use session::{current_user, named_user, require_admin, require_user, user_in};
 
 pub use api::*;
-pub use model::*;
 pub use pages::*;
+pub use types::*;
 
 /// Settings the account pages need from the server's configuration.
 #[cfg(feature = "ssr")]

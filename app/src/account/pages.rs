@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_location, use_query_map};
 use server_fn::ServerFn;
 
 use super::api::*;
-use super::model::{CurrentUser, PASSWORD_MIN_CHARS, Role, login_path_returning_to};
+use super::types::{CurrentUser, PASSWORD_MIN_CHARS, Role, login_path_returning_to};
 use crate::AppError;
 use crate::ui::{ErrorNotice, FormField, FormProblem, field_error};
 

@@ -16,7 +16,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use super::model::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use super::types::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 
 /// Lowercase, one per line: passwords attackers try first.
 const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");

@@ -10,9 +10,9 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::model::{CurrentUser, Role};
 use super::password::{self, HashError};
 use super::throttle::{self, Action, Refused, Reservation};
+use super::types::{CurrentUser, Role};
 use crate::{AppError, FormErrors};
 
 /// Failed logins counted per account and per client address in this window.

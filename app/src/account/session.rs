@@ -7,8 +7,8 @@ use axum::extract::ConnectInfo;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::model::CurrentUser;
 use super::service::{self, SignedIn};
+use super::types::CurrentUser;
 use crate::AppError;
 
 const USER_ID: &str = "user_id";
@@ -118,7 +118,7 @@ pub async fn require_user() -> Result<CurrentUser, AppError> {
 /// The signed-in admin; "please log in" (401) or "no access" (403) otherwise.
 pub async fn require_admin() -> Result<CurrentUser, AppError> {
     let user = require_user().await?;
-    if user.role == super::model::Role::Admin {
+    if user.role == super::types::Role::Admin {
         Ok(user)
     } else {
         Err(AppError::Forbidden.with_status())

@@ -1,3 +1,6 @@
+//! The account's types, shared by server and browser: the signed-in user,
+//! their role, the password's length rules and where a sign-in returns to.
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::PgPool;
 
-use super::model::*;
+use super::types::*;
 use crate::AppError;
 
 /// The longest period the dashboard accepts.

@@ -6,8 +6,8 @@ use sqlx::PgPool;
 
 use super::analytics::{self, period_from};
 use super::learners;
-use super::model::SegmentFilter;
 use super::tables::*;
+use super::types::SegmentFilter;
 use crate::AppError;
 
 /// A file to download.

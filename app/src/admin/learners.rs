@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::model::{LearnerHistory, LearnerRow, SegmentFilter, SegmentResult, UserList};
+use super::types::{LearnerHistory, LearnerRow, SegmentFilter, SegmentResult, UserList};
 use crate::AppError;
 use crate::profile::Level;
 

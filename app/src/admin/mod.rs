@@ -13,11 +13,11 @@ pub mod export;
 mod fixture;
 #[cfg(feature = "ssr")]
 pub mod learners;
-mod model;
 mod pages;
 mod tables;
+mod types;
 
 pub use api::*;
-pub use model::*;
 pub use pages::*;
 pub use tables::Export;
+pub use types::*;

@@ -2,7 +2,7 @@
 //! on the page and the CSV download of the same rows, and every download is
 //! named by [`Export`]. Shared by the server (CSV) and the browser (tables).
 
-use super::model::{
+use super::types::{
     AtRiskLearner, CoursePopularity, InterestWeek, LearnerRow, LevelTransition, ModelRow,
     VersionRating,
 };

@@ -5,7 +5,6 @@ mod api;
 mod course_page;
 #[cfg(feature = "ssr")]
 pub mod db;
-mod model;
 mod page;
 mod query;
 #[cfg(feature = "ssr")]
@@ -13,10 +12,11 @@ pub mod search_cache;
 mod tags_page;
 #[cfg(all(test, feature = "ssr"))]
 pub(crate) mod test_courses;
+mod types;
 
 pub use api::*;
 pub use course_page::CoursePage;
-pub use model::*;
 pub use page::{CoursesPage, DifficultyBadge, TagLinks, count_of, hours_label};
 pub use query::*;
 pub use tags_page::TagsPage;
+pub use types::*;

@@ -1,3 +1,7 @@
+//! What the catalog pages show, shared by server and browser: courses and
+//! their pages, search hits, tags grouped by category, syllabus modules (the
+//! URL query is in `query`).
+
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};

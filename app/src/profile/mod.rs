@@ -2,13 +2,13 @@
 //! version with an insert-only snapshot of the new state.
 
 mod api;
-mod model;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
+mod types;
 #[cfg(feature = "ssr")]
 pub mod writer;
 
 pub use api::*;
-pub use model::*;
 pub use pages::*;
+pub use types::*;

@@ -4,7 +4,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::api::*;
-use super::model::{
+use super::types::{
     Change, HistoryEntry, Level, MAX_GOAL_CHARS, MAX_INTERESTS, ProfileData, ProfileState,
     SaveOutcome,
 };

@@ -14,7 +14,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::model::{HistoryEntry, Level, ProfileData, ProfileState, SaveOutcome};
+use super::types::{HistoryEntry, Level, ProfileData, ProfileState, SaveOutcome};
 use crate::{AppError, FormErrors};
 
 pub const CHANGED_ELSEWHERE: &str = "Your profile was changed elsewhere (another tab or device) since you opened this page. Reload to see the latest version, then make your change again.";

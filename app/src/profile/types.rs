@@ -1,3 +1,7 @@
+//! The learner's profile, shared by server and browser: its state, the
+//! checks a form goes through, the changes between versions and a save's
+//! outcome.
+
 use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;

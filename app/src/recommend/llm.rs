@@ -14,8 +14,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::model::{MAX_COURSES, MIN_COURSES};
 use super::ranker::{BUILTIN_MODEL, Candidate, Learner, Pick};
+use super::types::{MAX_COURSES, MIN_COURSES};
 
 const MAX_EXPLANATION_CHARS: usize = 600;
 const MAX_SUMMARY_CHARS: usize = 1000;

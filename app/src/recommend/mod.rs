@@ -4,16 +4,16 @@
 mod api;
 #[cfg(feature = "ssr")]
 pub mod llm;
-mod model;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod ranker;
 #[cfg(feature = "ssr")]
 pub mod service;
+mod types;
 
 pub use api::*;
-pub use model::*;
 pub use pages::*;
+pub use types::*;
 
 /// How recommendations are made on this server (from its configuration).
 #[cfg(feature = "ssr")]

@@ -4,7 +4,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::api::*;
-use super::model::{
+use super::types::{
     MAX_FEEDBACK_CHARS, MAX_QUESTION_CHARS, Recommendation, RecommendationKind,
     RecommendationsData as PageData, learning_path, off_topic_message,
 };

@@ -7,7 +7,7 @@
 //! mean ("hacking" → security, "queries" → SQL). The list is ordered by that
 //! relevance blended with level ↔ difficulty and hours per week ↔ duration,
 //! the best match first; an order of study is the learning path's job
-//! (`super::model::learning_path`). The explanation of each course is written
+//! (`super::types::learning_path`). The explanation of each course is written
 //! from the same evidence, so it never claims a match the ranking did not use.
 
 use std::collections::{BTreeSet, HashMap};
@@ -17,7 +17,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::model::{MAX_COURSES, MIN_COURSES};
+use super::types::{MAX_COURSES, MIN_COURSES};
 use crate::catalog::Difficulty;
 use crate::profile::Level;
 

@@ -18,11 +18,11 @@ use uuid::Uuid;
 
 use super::RecommendSettings;
 use super::llm::{ModelAnswer, Usage, assigned_model};
-use super::model::{
+use super::ranker::{self, BUILTIN_MODEL, Candidate, Learner, Pick};
+use super::types::{
     Quota, Rating, RecommendOutcome, Recommendation, RecommendationKind, RecommendationsData,
     RecommendedCourse,
 };
-use super::ranker::{self, BUILTIN_MODEL, Candidate, Learner, Pick};
 use crate::AppError;
 use crate::catalog::{CourseSummary, Difficulty};
 use crate::profile::ProfileState;
@@ -689,7 +689,7 @@ async fn answer(
         Err(error) => return Err(error.into()),
     };
     if !understood {
-        return Ok(Answered::OffTopic(super::model::off_topic_message(
+        return Ok(Answered::OffTopic(super::types::off_topic_message(
             question.as_deref().unwrap_or_default(),
         )));
     }

@@ -9,8 +9,8 @@ use super::segments::{SegmentHiddenFields, SegmentSection};
 use super::{CsvLink, DataTable, RequireAdmin, query_value};
 use crate::account::CurrentUser;
 use crate::admin::api::*;
-use crate::admin::model::*;
 use crate::admin::tables::*;
+use crate::admin::types::*;
 use crate::ui::{Bar, BarChart, FormProblem, Loaded};
 
 fn one_decimal(value: Option<f64>) -> String {

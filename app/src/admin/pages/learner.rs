@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use super::RequireAdmin;
 use crate::account::CurrentUser;
 use crate::admin::api::*;
-use crate::admin::model::LearnerHistory;
+use crate::admin::types::LearnerHistory;
 use crate::ui::Loaded;
 
 /// `/admin/users/:id`: one learner's profile history.

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use super::{CsvLink, DataTable};
 use crate::admin::api::*;
-use crate::admin::model::*;
 use crate::admin::tables::{Export, LEARNER_COLUMNS};
+use crate::admin::types::*;
 use crate::ui::ErrorNotice;
 
 #[component]

@@ -8,8 +8,8 @@ use leptos_router::components::A;
 use super::{CsvLink, RequireAdmin, cells, headings, query_value};
 use crate::account::CurrentUser;
 use crate::admin::api::*;
-use crate::admin::model::*;
 use crate::admin::tables::{Export, LEARNER_COLUMNS};
+use crate::admin::types::*;
 use crate::ui::{FormProblem, Loaded};
 
 /// `/admin/users`: search, open a learner's history, deactivate/reactivate.
