@@ -25,6 +25,14 @@ pub fn NotFoundNotice(heading: &'static str, message: &'static str) -> impl Into
     }
 }
 
+/// "1 course", "3 courses".
+pub fn count_of(count: impl Into<i64>, one: &str, many: &str) -> String {
+    match count.into() {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
 /// What a resource loaded, shown by `show`; meanwhile `loading` (if any)
 /// on the first load (later loads keep the old content, as a `Transition`
 /// does), and the error explained if it failed.

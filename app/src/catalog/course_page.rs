@@ -4,9 +4,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::DifficultyBadge;
-use super::page::{TagLinks, count_of, hours_label};
+use super::page::{TagLinks, hours_label};
 use super::{CourseDetail, CourseSummary, get_course, weeks_at_pace};
 use crate::AppError;
+use crate::ui::count_of;
 use crate::ui::{ErrorNotice, NotFoundNotice};
 
 /// `/courses/:slug`: one course, its syllabus and what to take alongside it.

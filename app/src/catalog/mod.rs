@@ -16,7 +16,7 @@ mod types;
 
 pub use api::*;
 pub use course_page::CoursePage;
-pub use page::{CoursesPage, DifficultyBadge, TagLinks, count_of, hours_label};
+pub use page::{CoursesPage, DifficultyBadge, TagLinks, hours_label};
 pub use query::*;
 pub use tags_page::TagsPage;
 pub use types::*;

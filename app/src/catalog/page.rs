@@ -7,7 +7,7 @@ use super::{
     CatalogPage, CatalogQuery, CourseHit, Difficulty, Highlighted, MAX_FILTER_HOURS, Sort,
     TagChoice, search_courses, tag_choices,
 };
-use crate::ui::{ErrorNotice, follow_value};
+use crate::ui::{ErrorNotice, count_of, follow_value};
 
 /// `/courses`: search and filter the catalog. The whole view lives in the URL,
 /// so a link reproduces it and back/forward walk through it. Without
@@ -432,14 +432,6 @@ pub fn Marked(text: Highlighted) -> impl IntoView {
             }
         })
         .collect_view()
-}
-
-/// "1 course", "3 courses".
-pub fn count_of(count: impl Into<i64>, one: &str, many: &str) -> String {
-    match count.into() {
-        1 => format!("1 {one}"),
-        n => format!("{n} {many}"),
-    }
 }
 
 pub fn hours_label(hours: i32) -> String {

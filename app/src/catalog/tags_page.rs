@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::page::count_of;
 use super::{CatalogQuery, group_by_category, tag_choices};
 use crate::ui::ErrorNotice;
+use crate::ui::count_of;
 
 /// `/tags`: every tag by category, with how many courses carry it.
 #[component]

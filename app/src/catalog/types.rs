@@ -293,6 +293,9 @@ mod tests {
         assert_eq!(weeks_at_pace(20, 5), 4);
         assert_eq!(weeks_at_pace(3, 10), 1);
         assert_eq!(weeks_at_pace(3, 0), 0);
+        assert_eq!(weeks_at_pace(24, 4), 6);
+        assert_eq!(weeks_at_pace(25, 4), 7);
+        assert_eq!(weeks_at_pace(3, 168), 1);
     }
 
     #[test]

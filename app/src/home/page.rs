@@ -4,10 +4,10 @@ use leptos_router::components::A;
 
 use super::{HomeData, LearnerHome, home_page};
 use crate::catalog::DifficultyBadge;
-use crate::catalog::{CourseSummary, TagLinks, count_of, hours_label};
+use crate::catalog::{CourseSummary, TagLinks, hours_label};
 use crate::profile::ProfilePart;
 use crate::recommend::Recommendation;
-use crate::ui::Loaded;
+use crate::ui::{Loaded, count_of};
 
 /// Courses of the latest recommendation shown on the home page; the rest are
 /// one link away.

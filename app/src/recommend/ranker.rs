@@ -18,8 +18,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::types::{MAX_COURSES, MIN_COURSES};
-use crate::catalog::Difficulty;
+use crate::catalog::{Difficulty, weeks_at_pace};
 use crate::profile::Level;
+use crate::ui::count_of;
 
 pub const BUILTIN_MODEL: &str = "builtin-v1";
 
@@ -690,14 +691,6 @@ fn level_reason(level: Option<Level>, difficulty: Difficulty) -> String {
     }
 }
 
-/// Weeks a course takes at the learner's pace, rounded up.
-pub fn weeks_at_pace(duration_hours: i32, hours_per_week: i32) -> i32 {
-    if hours_per_week <= 0 {
-        return 0;
-    }
-    (duration_hours + hours_per_week - 1) / hours_per_week
-}
-
 fn time_fit(duration_hours: i32, hours_per_week: Option<i32>) -> f64 {
     match hours_per_week {
         None => 0.6,
@@ -710,21 +703,13 @@ fn time_fit(duration_hours: i32, hours_per_week: Option<i32>) -> f64 {
     }
 }
 
-fn plural(count: i32, one: &str, many: &str) -> String {
-    if count == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{count} {many}")
-    }
-}
-
 fn time_reason(duration_hours: i32, hours_per_week: Option<i32>) -> String {
-    let hours = plural(duration_hours, "hour", "hours");
+    let hours = count_of(duration_hours, "hour", "hours");
     match hours_per_week {
         Some(pace) => format!(
             "{hours}: about {} at your {} a week.",
-            plural(weeks_at_pace(duration_hours, pace), "week", "weeks"),
-            plural(pace, "hour", "hours")
+            count_of(weeks_at_pace(duration_hours, pace), "week", "weeks"),
+            count_of(pace, "hour", "hours")
         ),
         None => format!("{hours} of study; add your hours per week to see how long it takes you."),
     }
@@ -1226,13 +1211,13 @@ fn personal_summary(learner: &Learner, picked: &[Scored], close: usize) -> Strin
     match learner.hours_per_week {
         Some(pace) => summary.push_str(&format!(
             " Together about {}, roughly {} at {} a week.",
-            plural(total, "hour", "hours"),
-            plural(weeks_at_pace(total, pace), "week", "weeks"),
-            plural(pace, "hour", "hours")
+            count_of(total, "hour", "hours"),
+            count_of(weeks_at_pace(total, pace), "week", "weeks"),
+            count_of(pace, "hour", "hours")
         )),
         None => summary.push_str(&format!(
             " Together about {}.",
-            plural(total, "hour", "hours")
+            count_of(total, "hour", "hours")
         )),
     }
     summary

@@ -473,10 +473,3 @@ fn topic_words_leave_out_how_people_ask() {
     );
     assert!(topic_words("I want to learn something").is_empty());
 }
-
-#[test]
-fn weeks_are_rounded_up() {
-    assert_eq!(weeks_at_pace(24, 4), 6);
-    assert_eq!(weeks_at_pace(25, 4), 7);
-    assert_eq!(weeks_at_pace(3, 168), 1);
-}
