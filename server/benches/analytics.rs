@@ -9,8 +9,8 @@
 use std::time::{Duration, Instant};
 
 use app::admin::SegmentFilter;
-use app::admin::analytics::{self, period_from};
-use app::admin::learners;
+use app::admin::service::analytics::{self, period_from};
+use app::admin::service::learners;
 use chrono::Utc;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;

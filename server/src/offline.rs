@@ -20,7 +20,7 @@ pub const LEARNER_HEADER: HeaderName = HeaderName::from_static("x-acmelearn-lear
 /// the catalog itself.
 pub async fn offline_catalog(State(catalog): State<ReadPool>) -> Response {
     let courses = catalog
-        .read(|pool| async move { app::catalog::db::offline_catalog(&pool).await })
+        .read(|pool| async move { app::catalog::service::offline_catalog(&pool).await })
         .await;
     match courses {
         Ok(courses) => Json(courses).into_response(),

@@ -460,7 +460,7 @@ pub async fn seed_demo(
         progress.set_position(number as u64);
     }
     progress.finish_and_clear();
-    seeded.analytics_ms = app::admin::analytics::refresh(pool)
+    seeded.analytics_ms = app::admin::service::analytics::refresh(pool)
         .await
         .map_err(|error| ServerError::Config(error.to_string()))?;
     Ok(seeded)
@@ -469,7 +469,7 @@ pub async fn seed_demo(
 /// Removes every demo learner; returns how many.
 pub async fn purge(pool: &PgPool) -> Result<u64, ServerError> {
     let removed = demo::purge(pool).await?;
-    app::admin::analytics::refresh(pool)
+    app::admin::service::analytics::refresh(pool)
         .await
         .map_err(|error| ServerError::Config(error.to_string()))?;
     Ok(removed)

@@ -448,7 +448,8 @@ async fn clean_up_periodically(pool: PgPool) {
         }
         // The admin dashboard reads views computed here; hourly keeps them
         // fresh enough for product questions without recomputing per visit.
-        match app::admin::analytics::refresh_when_older_than(&pool, CLEANUP_INTERVAL).await {
+        match app::admin::service::analytics::refresh_when_older_than(&pool, CLEANUP_INTERVAL).await
+        {
             Ok(Some(milliseconds)) => tracing::info!(milliseconds, "analytics refreshed"),
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, "could not refresh the analytics"),

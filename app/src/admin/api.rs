@@ -20,13 +20,13 @@ pub async fn admin_dashboard(
     // The figures are hourly aggregates: a replica's copy is as good.
     let services = crate::services()?;
     let analytics = &services.read_pool;
-    let (period, start, end) = super::analytics::period_from(
+    let (period, start, end) = super::service::analytics::period_from(
         from.as_deref(),
         to.as_deref(),
         within.as_deref(),
         chrono::Utc::now().date_naive(),
     );
-    super::analytics::dashboard(analytics.current(), period, start, end).await
+    super::service::analytics::dashboard(analytics.current(), period, start, end).await
 }
 
 /// Recomputes the analytics now; returns how long it took (ms).
@@ -35,7 +35,7 @@ pub async fn refresh_analytics() -> Result<i32, AppError> {
     require_admin().await?;
     let services = crate::services()?;
     let pool = &services.pool;
-    super::analytics::refresh(pool).await
+    super::service::analytics::refresh(pool).await
 }
 
 #[server(endpoint = "admin/segment")]
@@ -43,10 +43,10 @@ pub async fn admin_segment(filter: SegmentFilter) -> Result<SegmentResult, AppEr
     require_admin().await?;
     let services = crate::services()?;
     let analytics = &services.read_pool;
-    super::learners::segment(
+    super::service::learners::segment(
         analytics.current(),
         &filter,
-        Some(super::learners::SEGMENT_SHOWN),
+        Some(super::service::learners::SEGMENT_SHOWN),
     )
     .await
 }
@@ -59,7 +59,7 @@ pub async fn admin_users(
     require_admin().await?;
     let services = crate::services()?;
     let pool = &services.pool;
-    super::learners::users(pool, &search, Some(page.unwrap_or(1))).await
+    super::service::learners::users(pool, &search, Some(page.unwrap_or(1))).await
 }
 
 /// Deactivates or reactivates a user ("true"/"false" from the form).
@@ -85,7 +85,7 @@ pub async fn set_user_active(
             ));
         }
     };
-    let user = super::learners::set_active(pool, admin.id, user_id, active).await?;
+    let user = super::service::learners::set_active(pool, admin.id, user_id, active).await?;
     // Back to the list as it was, for forms posted without JavaScript.
     let back = form_urlencoded::Serializer::new(String::new())
         .append_pair("q", search.trim())
@@ -104,5 +104,5 @@ pub async fn admin_learner(user_id: String) -> Result<LearnerHistory, AppError> 
         .trim()
         .parse()
         .map_err(|_| AppError::not_found("There is no such user."))?;
-    super::learners::history(pool, user_id).await
+    super::service::learners::history(pool, user_id).await
 }

@@ -4,8 +4,8 @@
 use chrono::Utc;
 use sqlx::PgPool;
 
-use super::analytics::{self, period_from};
-use super::learners;
+use super::service::analytics::{self, period_from};
+use super::service::learners;
 use super::tables::*;
 use super::types::SegmentFilter;
 use crate::AppError;

@@ -7,8 +7,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::analytics::refresh;
 use super::demo::{DemoLearner, DemoRecommendation, DemoVersion, tag_ids, write};
+use super::service::analytics::refresh;
 
 pub fn at(year: i32, month: u32, day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(year, month, day, 12, 0, 0)

@@ -2,8 +2,6 @@
 //! from the snapshots and the recommendation history, user management, and
 //! demo data to see it all at scale.
 
-#[cfg(feature = "ssr")]
-pub mod analytics;
 mod api;
 #[cfg(feature = "ssr")]
 pub mod demo;
@@ -11,9 +9,9 @@ pub mod demo;
 pub mod export;
 #[cfg(all(test, feature = "ssr"))]
 mod fixture;
-#[cfg(feature = "ssr")]
-pub mod learners;
 mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
 mod tables;
 mod types;
 

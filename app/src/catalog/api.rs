@@ -26,7 +26,7 @@ pub async fn search_courses(query: CatalogQuery) -> Result<CatalogPage, AppError
         None => {
             let query = &checked.query;
             let page = catalog
-                .read(|pool| async move { super::db::search(&pool, query).await })
+                .read(|pool| async move { super::service::search(&pool, query).await })
                 .await?;
             if let Some(cache) = &cache {
                 cache.insert(checked.query.clone(), page.clone());
@@ -46,7 +46,7 @@ pub async fn tag_choices() -> Result<Vec<TagChoice>, AppError> {
     let services = crate::services()?;
     let catalog = &services.read_pool;
     Ok(catalog
-        .read(|pool| async move { super::db::tag_choices(&pool).await })
+        .read(|pool| async move { super::service::tag_choices(&pool).await })
         .await?)
 }
 
@@ -62,7 +62,7 @@ pub async fn get_course(key: String) -> Result<CourseDetail, AppError> {
     }
     let key = key.as_str();
     let mut detail = catalog
-        .read(|pool| async move { super::db::course_detail(&pool, key).await })
+        .read(|pool| async move { super::service::course_detail(&pool, key).await })
         .await?
         .ok_or_else(not_found)?;
     if let Some(user) = crate::account::current_user().await? {

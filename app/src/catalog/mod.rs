@@ -3,12 +3,12 @@
 
 mod api;
 mod course_page;
-#[cfg(feature = "ssr")]
-pub mod db;
 mod page;
 mod query;
 #[cfg(feature = "ssr")]
 pub mod search_cache;
+#[cfg(feature = "ssr")]
+pub mod service;
 mod tags_page;
 #[cfg(all(test, feature = "ssr"))]
 pub(crate) mod test_courses;

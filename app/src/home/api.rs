@@ -32,10 +32,10 @@ pub async fn home_page() -> Result<HomeData, AppError> {
     let services = crate::services()?;
     let catalog = &services.read_pool;
     let (course_count, tag_count) = catalog
-        .read(|pool| async move { crate::catalog::db::size(&pool).await })
+        .read(|pool| async move { crate::catalog::service::size(&pool).await })
         .await?;
     let starters = catalog
-        .read(|pool| async move { crate::catalog::db::shortest_of_each_level(&pool).await })
+        .read(|pool| async move { crate::catalog::service::shortest_of_each_level(&pool).await })
         .await?;
     let learner = match crate::account::current_user().await? {
         Some(user) => {

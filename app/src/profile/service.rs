@@ -165,7 +165,7 @@ pub async fn page(pool: &PgPool, user_id: Uuid) -> Result<ProfileData, AppError>
         [before, after] => after.state().changes_since(&before.state()),
         _ => Vec::new(),
     };
-    let tags = crate::catalog::db::tag_choices(pool).await?;
+    let tags = crate::catalog::service::tag_choices(pool).await?;
     Ok(ProfileData {
         version: profile.version,
         state: profile.state(),

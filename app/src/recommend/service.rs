@@ -938,11 +938,12 @@ async fn assemble(
         .iter()
         .flat_map(|row| row.course_explanations.0.iter().map(|pick| pick.course_id))
         .collect();
-    let courses: HashMap<Uuid, CourseSummary> = crate::catalog::db::summaries(pool, &course_ids)
-        .await?
-        .into_iter()
-        .map(|course| (course.id, course))
-        .collect();
+    let courses: HashMap<Uuid, CourseSummary> =
+        crate::catalog::service::summaries(pool, &course_ids)
+            .await?
+            .into_iter()
+            .map(|course| (course.id, course))
+            .collect();
     Ok(rows
         .into_iter()
         .map(|row| Recommendation {

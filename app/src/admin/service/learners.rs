@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::types::{LearnerHistory, LearnerRow, SegmentFilter, SegmentResult, UserList};
 use crate::AppError;
+use crate::admin::types::{LearnerHistory, LearnerRow, SegmentFilter, SegmentResult, UserList};
 use crate::profile::Level;
 
 pub const SEGMENT_SHOWN: i64 = 20;

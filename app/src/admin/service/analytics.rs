@@ -8,8 +8,8 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::PgPool;
 
-use super::types::*;
 use crate::AppError;
+use crate::admin::types::*;
 
 /// The longest period the dashboard accepts.
 const MAX_PERIOD_DAYS: i64 = 3 * 366;
