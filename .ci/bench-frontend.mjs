@@ -241,10 +241,10 @@ async function lighthousePages(pages) {
       throw new Error(`${path} ended at ${median.finalUrl}: the session cookie did not sign in`);
     }
     results.push({ label, path, median, performances: all.map((r) => r.performance) });
-    // Each run's score and LCP: with the WASM preloaded, Lighthouse's
-    // simulation puts its download on LCP's path or not depending on whether
-    // it finished before the first paint of the unthrottled load, so runs
-    // fall into two groups (LCP about 1 s or about 4 s).
+    // Each run's score and LCP: the spread between runs shows how much the
+    // machine's other work moved them. (While the WASM was preloaded from the
+    // <head>, Lighthouse's simulation put its download on LCP's path in some
+    // runs and not in others: LCP about 1 s or about 4 s.)
     console.log(`lighthouse ${label}: perf/LCP s of each run ${all.map((r) => `${r.performance}/${(r.lcp / 1000).toFixed(1)}`).join(" ")}`);
   }
   console.log(

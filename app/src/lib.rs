@@ -10,6 +10,7 @@ mod error;
 #[cfg(feature = "ssr")]
 pub mod expiring_cache;
 mod home;
+mod hydration;
 pub mod offline;
 pub mod profile;
 #[cfg(feature = "ssr")]
@@ -52,7 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     .then(|| {
                         view! {
                             <AutoReload options=options.clone()/>
-                            <HydrationScripts options/>
+                            <hydration::DeferredHydrationScript options/>
                         }
                     })}
                 // The installable app: service worker, offline banner, update

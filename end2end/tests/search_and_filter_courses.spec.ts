@@ -56,8 +56,8 @@ test('a learner searches, narrows by tags and difficulty, and the address keeps 
   expect(tagged).toBeLessThanOrEqual(searched);
   // Both tags, not either: every card carries both.
   for (const card of await courseCards(page).all()) {
-    await expect(card.getByRole('link', { name: 'python', exact: true })).toBeVisible();
-    await expect(card.getByRole('link', { name: 'data analysis', exact: true })).toBeVisible();
+    await expect(card.getByRole('link', { name: 'Courses tagged python', exact: true })).toBeVisible();
+    await expect(card.getByRole('link', { name: 'Courses tagged data analysis', exact: true })).toBeVisible();
   }
 
   await chooseDifficulty(page, 'Beginner');
@@ -93,7 +93,7 @@ test('a learner searches, narrows by tags and difficulty, and the address keeps 
   await expect(page.getByRole('heading', { name: 'Related courses' })).toBeVisible();
   await page
     .getByRole('list', { name: 'Tags' })
-    .getByRole('link', { name: 'data analysis', exact: true })
+    .getByRole('link', { name: 'Courses tagged data analysis', exact: true })
     .click();
   await expect(page).toHaveURL(/\/courses\?tag=data(\+|%20)analysis$/);
   await expect(tagChips(page)).toHaveCount(1);

@@ -27,8 +27,8 @@ pub const WORKER_POLICY: &str = "default-src 'none'; connect-src 'self'; script-
 
 /// The policy of a page whose inline scripts carry `nonce`.
 ///
-/// `'self'` in `script-src` admits the bundle under /pkg and the
-/// `modulepreload` hint Leptos writes for it (a hint cannot carry a nonce);
+/// `'self'` in `script-src` admits the bundle under /pkg, which the page's
+/// inline (nonced) script imports;
 /// `'wasm-unsafe-eval'` lets the browser compile the WASM, nothing more: no
 /// `eval`, no inline handlers, no injected `<script>` without the nonce.
 pub fn page_policy(nonce: &str) -> String {

@@ -471,7 +471,12 @@ pub fn TagLinks(tags: Vec<String>) -> impl IntoView {
                     let href = CatalogQuery::for_tag(&tag).url();
                     view! {
                         <li>
-                            <a class="tag" href=href>{tag}</a>
+                            // The hidden words name the link out of context too
+                            // (a list of links read aloud, a tag called "go").
+                            <a class="tag" href=href>
+                                <span class="visually-hidden">"Courses tagged "</span>
+                                {tag}
+                            </a>
                         </li>
                     }
                 })
