@@ -20,6 +20,7 @@ mod serve;
 mod session_cache;
 mod session_store;
 mod shutdown;
+mod signed_in_pages;
 mod telemetry;
 
 use std::process::ExitCode;

@@ -4,10 +4,12 @@
 //! start-up), and a catalog page for someone without a session depends only
 //! on its address: the same search, the same page. Rendering one costs about
 //! a millisecond of CPU and, with 100,000 courses, tens of milliseconds of
-//! database work; serving it again from memory costs microseconds. Signed-in
-//! learners always get a fresh page (theirs can say "about N weeks at your
-//! pace"). Pages are stored as sent, compressed or not, so the key includes
-//! the request's Accept-Encoding.
+//! database work; serving it again from memory costs microseconds. Requests
+//! with a session pass by: a signed-in learner's page has their own header
+//! (`signed_in_pages` assembles their course list and tag index from the
+//! visitor's page and that header) and, on a course page, their own pace.
+//! Pages are stored as sent, compressed or not, so the key includes the
+//! request's Accept-Encoding.
 //!
 //! Only plain reads can hit: GET, no cookie, no authorisation; only a 200
 //! without Set-Cookie is stored. Entries expire after `ttl` and the whole

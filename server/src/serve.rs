@@ -42,6 +42,7 @@ use crate::security_headers::{SecurityHeaders, add_security_headers};
 use crate::session_cache::{self, RecentSessions};
 use crate::session_store::PostgresSessions;
 use crate::shutdown::{self, Deadlines, Readiness};
+use crate::signed_in_pages::{SignedInPages, serve_signed_in_pages};
 use crate::telemetry::{self, RouteNames};
 use crate::{
     ServerError, admin_export, control_characters, health, import_catalog, offline, read_replica,
@@ -188,17 +189,21 @@ pub async fn build(pool: PgPool, config: &ServeConfig) -> Result<BuiltApp, Serve
     let session_store = PostgresSessions::new(pool.clone());
     session_store.migrate().await?;
     // Each signed-in request reads its session; recent ones come from memory.
-    let sessions =
-        SessionManagerLayer::new(RecentSessions::new(session_store, session_cache::LIFETIME))
-            .with_name("acmelearn_session")
-            .with_http_only(true)
-            .with_same_site(SameSite::Lax)
-            .with_secure(config.uses_https())
-            .with_expiry(Expiry::OnInactivity(
-                tower_sessions::cookie::time::Duration::days(i64::from(
-                    config.session_inactivity_days,
-                )),
-            ));
+    let session_store = RecentSessions::new(session_store, session_cache::LIFETIME);
+    let signed_in_pages = SignedInPages::new(
+        pool.clone(),
+        session_store.clone(),
+        Duration::from_secs(config.catalog_cache_seconds),
+        config.page_cache_megabytes.saturating_mul(1024 * 1024),
+    );
+    let sessions = SessionManagerLayer::new(session_store)
+        .with_name("acmelearn_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.uses_https())
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(i64::from(config.session_inactivity_days)),
+        ));
 
     let mailer = Mailer::from_config(
         config.smtp_url.as_deref(),
@@ -267,6 +272,9 @@ pub async fn build(pool: PgPool, config: &ServeConfig) -> Result<BuiltApp, Serve
     // middleware (13 % of the CPU of a cached catalog page).
     let app = Router::new()
         .fallback_service(routes)
+        // Inside the session layer and nonce_pages: it reads the session and
+        // writes the request's nonce.
+        .layer(from_fn_with_state(signed_in_pages, serve_signed_in_pages))
         .layer(axum::middleware::from_fn(offline::label_learner_pages))
         .layer(sessions)
         .layer(axum::middleware::map_response(

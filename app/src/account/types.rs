@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// What a user may do beyond learning. Stored as text, checked by the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Learner,
@@ -29,8 +29,9 @@ impl Role {
     }
 }
 
-/// The signed-in user, as pages see them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The signed-in user, as pages see them. Hash: the server keeps a learner's
+/// header under it (server/src/signed_in_pages.rs).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CurrentUser {
     pub id: Uuid,
     pub email: String,

@@ -862,6 +862,7 @@ async fn admins_see_the_dashboard_and_download_csv(pool: PgPool) {
 }
 
 mod hostile_text;
+mod signed_in_pages;
 
 /// The app with metrics switched on (the listener itself is not bound here).
 async fn app_with_metrics(pool: PgPool) -> (Router, Router) {
