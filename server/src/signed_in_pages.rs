@@ -47,7 +47,8 @@ use tower_sessions::{Session, SessionStore};
 
 use crate::page_cache::CACHE_STATUS;
 
-/// Pages are well under this; a bigger one is served as rendered, not kept.
+/// Pages are well under this; a bigger one is served as rendered, not kept
+/// (nor assembled).
 const LARGEST_PAGE: usize = 512 * 1024;
 
 /// Where `ui::SiteHeader` begins and ends in a page (it has no nested
@@ -189,6 +190,9 @@ impl SignedInPages {
 
 impl VisitorPage {
     fn new(mut headers: HeaderMap, html: String, nonce: String) -> Option<Self> {
+        if html.len() > LARGEST_PAGE {
+            return None;
+        }
         headers.remove(header::CONTENT_LENGTH);
         let nonce_at = html.match_indices(&nonce).map(|(at, _)| at).collect();
         Some(Self {
@@ -330,26 +334,23 @@ fn string_literal_length(text: &[u8]) -> Option<usize> {
 
 /// A successful page's headers and HTML; anything else is handed back.
 async fn html_of(response: Response) -> Result<(HeaderMap, String), Response> {
-    let is_page = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
     if response.status() != StatusCode::OK
-        || !is_page
+        || !crate::security_headers::is_page(&response)
         || response.headers().contains_key(header::SET_COOKIE)
     {
         return Err(response);
     }
     let (parts, body) = response.into_parts();
-    match axum::body::to_bytes(body, LARGEST_PAGE).await {
+    // Read whole whatever its size: the page is sent either way (a big one
+    // is only not kept).
+    match axum::body::to_bytes(body, usize::MAX).await {
         Ok(bytes) => match String::from_utf8(bytes.to_vec()) {
             Ok(html) => Ok((parts.headers, html)),
             Err(error) => Err(Response::from_parts(parts, Body::from(error.into_bytes()))),
         },
         Err(error) => {
-            // Too big to keep, or the render failed midway; the learner would
-            // have received a broken page either way.
+            // The render failed midway; the learner would have received a
+            // broken page either way.
             tracing::error!(%error, "a catalog page could not be read whole");
             Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
         }
