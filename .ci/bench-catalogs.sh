@@ -7,12 +7,14 @@
 # Needs: CLUSTER (the cluster's folder) and SERVER (the release binary).
 
 LARGE_COUNT="${LARGE_COUNT:-100000}"
+# The socket's port number; several checkouts on one machine may each pick their own.
+BENCH_PG_PORT="${BENCH_PG_PORT:-5435}"
 
-eval "$(.ci/postgres.sh start "$CLUSTER" 5435 postgres)"
+eval "$(.ci/postgres.sh start "$CLUSTER" "$BENCH_PG_PORT" postgres)"
 MAINTENANCE_URL="$DATABASE_URL"
 
 bench_database_url() {
-  eval "$(.ci/postgres.sh start "$CLUSTER" 5435 "$1")"
+  eval "$(.ci/postgres.sh start "$CLUSTER" "$BENCH_PG_PORT" "$1")"
   echo "$DATABASE_URL"
 }
 
