@@ -28,7 +28,8 @@ test('a learner asks, reads why, rates with feedback, and finds it in the histor
   // The picks, best match first (the learning path below lists them again).
   const courses = card.locator('.recommended-courses').getByRole('listitem');
   const count = await courses.count();
-  expect(count).toBeGreaterThanOrEqual(3);
+  // Only courses that answer the question: no padding with unrelated ones.
+  expect(count).toBeGreaterThanOrEqual(2);
   expect(count).toBeLessThanOrEqual(10);
   // Every course says why, citing the learner's own words and pace.
   for (let index = 0; index < count; index++) {

@@ -4,12 +4,16 @@
 //! (`service::recommend`, built-in ranker, stored like any answer), and the
 //! answer is scored against the persona's graded courses.
 //!
-//! Prints, per half of the set (tuning and held-out) and overall: mean
+//! Prints, per part of the set (each `split`: tuning, held-out, fresh) and
+//! overall: mean
 //! nDCG@5, mean precision@3, the share of lists with a course graded 0 in
 //! the top 3, and how the off-topic questions were answered; then one row per
 //! persona. Run through `make eval-recommendations`, which prepares a fresh
 //! database with the shipped catalog. Arguments: [EVAL_FILE]; the database
-//! comes from DATABASE_URL.
+//! comes from DATABASE_URL. `EVAL_SHOW=tuning` prints the rows of the tuning
+//! half only (so tuning never looks at a held-out persona's answer; the
+//! figures of both halves are always printed), `EVAL_EXPLAIN=1` adds each
+//! pick's score and explanation, the evidence it was ranked on.
 
 use std::collections::HashMap;
 
@@ -59,6 +63,8 @@ enum Outcome {
         zero_in_top3: bool,
         /// Title and grade of each course, in the order given.
         listed: Vec<(String, u8)>,
+        /// Score and explanation of each course, in the same order.
+        explained: Vec<(u8, String)>,
     },
     /// Turned away as off-topic although courses were expected.
     WronglyTurnedAway,
@@ -227,6 +233,11 @@ async fn main() {
                         (format!("{}{related}", short(&course.title)), grade)
                     })
                     .collect();
+                let explained: Vec<(u8, String)> = recommendation
+                    .courses
+                    .iter()
+                    .map(|course| (course.score, course.explanation.clone()))
+                    .collect();
                 let grades: Vec<u8> = listed.iter().map(|(_, grade)| *grade).collect();
                 Outcome::Ranked {
                     ndcg5: ndcg_at_5(&grades, &persona.grades),
@@ -234,6 +245,7 @@ async fn main() {
                         / 3.0,
                     zero_in_top3: grades.iter().take(3).any(|grade| *grade == 0),
                     listed,
+                    explained,
                 }
             }
         };
@@ -246,13 +258,31 @@ async fn main() {
     }
 
     println!("built-in ranker on {} personas ({path})", rows.len());
-    for split in ["tuning", "held-out"] {
-        let half: Vec<&Row> = rows.iter().filter(|row| row.split == split).collect();
-        summary(split, &half);
+    // Each part of the set in the order it first appears (tuning, held-out,
+    // and any later set kept apart, such as one written after a tuning round).
+    let mut splits: Vec<&str> = Vec::new();
+    for row in &rows {
+        if !splits.contains(&row.split.as_str()) {
+            splits.push(&row.split);
+        }
+    }
+    for split in splits {
+        let part: Vec<&Row> = rows.iter().filter(|row| row.split == split).collect();
+        summary(split, &part);
     }
     summary("all", &rows.iter().collect::<Vec<_>>());
     println!();
+    let shown_split = std::env::var("EVAL_SHOW")
+        .ok()
+        .filter(|split| split != "all");
+    let explain = std::env::var("EVAL_EXPLAIN").is_ok_and(|value| value == "1");
     for (persona, row) in set.personas.iter().zip(&rows) {
+        if shown_split
+            .as_ref()
+            .is_some_and(|split| *split != row.split)
+        {
+            continue;
+        }
         let asked = persona
             .question
             .as_deref()
@@ -273,6 +303,7 @@ async fn main() {
                 precision3,
                 zero_in_top3,
                 listed,
+                explained,
             } => {
                 println!(
                     "{} {:<8} nDCG@5 {ndcg5:.2}  P@3 {precision3:.2}{}  {profile}; {asked} ({})",
@@ -286,6 +317,11 @@ async fn main() {
                     .map(|(title, grade)| format!("[{grade}] {title}"))
                     .collect();
                 println!("      {}", shown.join(" | "));
+                if explain {
+                    for ((title, grade), (score, explanation)) in listed.iter().zip(explained) {
+                        println!("        [{grade}] {title} {score}: {explanation}");
+                    }
+                }
             }
             Outcome::WronglyTurnedAway => println!(
                 "{} {:<8} TURNED AWAY as off-topic; expected courses  {profile}; {asked} ({})",

@@ -267,6 +267,33 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|word| !word.is_empty())
 }
 
+/// Words the English stemmer folds into another word's stem although they
+/// mean something else, each with the stem it keeps instead: "production"
+/// is not "product", "experience" is not "experiment", "documentation" is
+/// not a database's "documents", "modeling" a schema is not a "model".
+/// Forms of one meaning share a stem here too ("experiments" and
+/// "experimentation").
+const STEM_EXCEPTIONS: &[(&str, &str)] = &[
+    ("production", "production"),
+    ("productionise", "production"),
+    ("productionize", "production"),
+    ("productive", "productiv"),
+    ("productivity", "productiv"),
+    ("experience", "experienc"),
+    ("experiences", "experienc"),
+    ("experienced", "experienc"),
+    ("experiment", "experiment"),
+    ("experiments", "experiment"),
+    ("experimental", "experiment"),
+    ("experimenting", "experiment"),
+    ("experimentation", "experiment"),
+    ("modeling", "modeling"),
+    ("modelling", "modeling"),
+    ("documentation", "documentation"),
+    ("documented", "documentation"),
+    ("documenting", "documentation"),
+];
+
 /// Compares words by stem, so "pipelines" finds "pipeline" and "engineering"
 /// finds "engineer".
 struct Stems(Stemmer);
@@ -277,6 +304,9 @@ impl Stems {
     }
 
     fn of_word(&self, word: &str) -> String {
+        if let Some((_, stem)) = STEM_EXCEPTIONS.iter().find(|(known, _)| *known == word) {
+            return (*stem).to_owned();
+        }
         self.0.stem(word).into_owned()
     }
 
@@ -292,6 +322,49 @@ struct QueryWord {
     /// Where it came from.
     source: Source,
     weight: f64,
+    /// A word that is mostly something else in prose ("go" the language is
+    /// "go" the verb in a description): it counts only in a course's title,
+    /// tags and skills.
+    subject_only: bool,
+    /// The concept map's phrases the learner wrote that hold this word
+    /// ("collaborate on code"), as stems: inside such a phrase the word means
+    /// what the phrase means (as it does for the concepts it names), so it
+    /// counts on a course only when the course holds every word of one of
+    /// them. Empty: the word counts alone.
+    phrases: Vec<Vec<String>>,
+}
+
+impl QueryWord {
+    /// The weight of the fields of `text` holding this word in the sense the
+    /// learner used it, and whether one of them is the title, a tag or a
+    /// skill; 0 when none does.
+    fn field_weight_in(&self, text: &CourseText) -> (f64, bool) {
+        let (weight, in_subject) = text.field_weight(&self.stem);
+        if !self.phrases.is_empty()
+            && !self
+                .phrases
+                .iter()
+                .any(|phrase| phrase.iter().all(|stem| text.contains(stem)))
+        {
+            return (0.0, false);
+        }
+        if !self.subject_only {
+            return (weight, in_subject);
+        }
+        if !in_subject {
+            return (0.0, false);
+        }
+        let description = if text.description.contains(&self.stem) {
+            DESCRIPTION_WEIGHT
+        } else {
+            0.0
+        };
+        (weight - description, true)
+    }
+
+    fn found_in(&self, text: &CourseText) -> bool {
+        self.field_weight_in(text).0 > 0.0
+    }
 }
 
 /// Which part of what the learner said a piece of evidence comes from.
@@ -324,10 +397,42 @@ fn query_words(stems: &Stems, learner: &Learner) -> Vec<QueryWord> {
         (Source::Question, learner.question.as_deref()),
         (Source::Goal, learner.goal.as_deref()),
     ] {
+        // Every word of the text but function words, as stems: a phrase of
+        // the map may hold an asking word ("machine learning").
+        let text_stems: BTreeSet<String> = text
+            .map(|text| {
+                words(text)
+                    .filter(|word| !STOP_WORDS.contains(&word.as_str()))
+                    .map(|word| stems.of_word(&word))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // "iphone and android" names two things, each meaning itself: only
+        // compounds ("ethical hacking", "collaborate on code") bind words.
+        let phrases_used: Vec<&Vec<String>> = CONCEPT_MAP
+            .concepts
+            .iter()
+            .zip(&CONCEPT_MAP.terms)
+            .flat_map(|(concept, terms)| concept.terms.iter().zip(terms))
+            .filter(|(written, term)| {
+                term.len() > 1
+                    && !written.split_whitespace().any(|word| word == "and")
+                    && term.iter().all(|stem| text_stems.contains(stem))
+            })
+            .map(|(_, term)| term)
+            .collect();
         for word in text.map(topic_words).unwrap_or_default() {
             let stem = stems.of_word(&word);
             if seen.insert(stem.clone()) {
+                let mut phrases: Vec<Vec<String>> = Vec::new();
+                for phrase in phrases_used.iter().filter(|phrase| phrase.contains(&stem)) {
+                    if !phrases.contains(phrase) {
+                        phrases.push((*phrase).clone());
+                    }
+                }
                 query.push(QueryWord {
+                    phrases,
+                    subject_only: word == "go",
                     word,
                     stem,
                     source,
@@ -344,6 +449,11 @@ fn query_words(stems: &Stems, learner: &Learner) -> Vec<QueryWord> {
 #[derive(Debug, Deserialize)]
 struct Concept {
     // "topic" names the concept for people reading the file.
+    /// The tag category the concept belongs to: the map's test checks that
+    /// every category has concepts and every concept a real category. The
+    /// ranking itself does not use it (a course merely in the same category
+    /// is no longer a pick).
+    #[cfg_attr(not(test), allow(dead_code))]
     category: String,
     terms: Vec<String>,
     tags: Vec<String>,
@@ -736,9 +846,20 @@ struct Evidence {
     /// Tags reached through the concept map: the tags, the learner's words
     /// that led there and where those words were.
     bridged: Vec<(Vec<String>, Vec<String>, Source)>,
-    /// A tag category the course shares with the learner and what of the
-    /// learner's is in it.
-    area: Option<(String, String)>,
+}
+
+impl Evidence {
+    /// Whether the course answers part of the learner's question: one of
+    /// its words in the course's title, tags or skills, or a concept it
+    /// names among the course's tags. A word found only in a description is
+    /// not enough.
+    fn answers_the_question(&self) -> bool {
+        !self.asked_in_subject.is_empty()
+            || self
+                .bridged
+                .iter()
+                .any(|(_, _, source)| *source == Source::Question)
+    }
 }
 
 struct Scored<'a> {
@@ -751,23 +872,62 @@ struct Scored<'a> {
     evidence: Evidence,
     /// Added to round out a short list, not a close match.
     related_only: bool,
+    /// What the course's title says its learners already know ("Kotlin
+    /// Essentials for Java Developers"), when a beginner has not said they
+    /// know it.
+    assumes: Option<String>,
 }
+
+/// The tag a course's title says its learners already know: "… for Java
+/// Developers" assumes Java. Only a tag of the course counts, so "for New
+/// Programmers" assumes nothing.
+fn assumed_knowledge(course: &Candidate) -> Option<&str> {
+    let title = course.title.to_lowercase();
+    let (_, audience) = title.split_once(" for ")?;
+    let audience = audience.split(':').next()?.trim();
+    let known = ["developers", "engineers", "programmers"]
+        .iter()
+        .find_map(|role| audience.strip_suffix(role))?
+        .trim();
+    course
+        .tags
+        .iter()
+        .find(|tag| tag.as_str() == known)
+        .map(String::as_str)
+}
+
+/// Whether the learner said anything about `tag`: as an interest or in
+/// their question or goal.
+fn learner_mentions(stems: &Stems, learner: &Learner, tag: &str) -> bool {
+    if learner.interests.iter().any(|interest| interest == tag) {
+        return true;
+    }
+    let tag_stems = stems.of_text(tag);
+    [learner.question.as_deref(), learner.goal.as_deref()]
+        .into_iter()
+        .flatten()
+        .any(|text| tag_stems.is_subset(&stems.of_text(text)))
+}
+
+/// The level fit, for a beginner, of a course assuming knowledge they have
+/// not said they have: that of an intermediate course.
+const ASSUMES_KNOWLEDGE_FIT: f64 = 0.45;
 
 /// Courses whose relevance is below this share of the best one's are not
 /// close matches.
 const KEEP_RELATIVE_TO_BEST: f64 = 0.45;
-/// A short list is rounded out only with courses sharing one of the
-/// learner's interests, or at least this relevant (relative to the best)
-/// and in a tag category of what the learner said.
-const RELATED_RELATIVE_TO_BEST: f64 = 0.25;
 const RELEVANCE_WEIGHT: f64 = 0.7;
 const LEVEL_WEIGHT: f64 = 0.2;
 const TIME_WEIGHT: f64 = 0.1;
 
 /// Ranks `candidates` for `learner`, best match first. Candidates with no
 /// evidence of fitting are never picked; when fewer than MIN_COURSES match
-/// closely, the list is rounded out only with courses related to what the
-/// learner said (and says so), or left short.
+/// closely, the list is rounded out only with courses sharing one of the
+/// learner's interests (and says so) that, when the learner asked a
+/// question, also answer part of it; otherwise it is left short. A course
+/// merely in the same tag category as what the learner said is not enough:
+/// on the labelled personas such picks were mostly ones a person would call
+/// unrelated ("Advanced Python" for concurrency in Go).
 pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
     if !learner.has_preferences() {
         return popular(learner, candidates, PROFILE_TOO_THIN);
@@ -786,12 +946,12 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
     picked.truncate(MAX_COURSES);
     let close = picked.len();
     if close < MIN_COURSES {
+        let has_question = learner.has_question();
         picked.extend(
             rest.into_iter()
                 .filter(|entry| {
                     !entry.evidence.interests.is_empty()
-                        || (entry.relevance >= best * RELATED_RELATIVE_TO_BEST
-                            && entry.evidence.area.is_some())
+                        && (!has_question || entry.evidence.answers_the_question())
                 })
                 .take(MIN_COURSES - close)
                 .map(|entry| Scored {
@@ -848,21 +1008,14 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
     let word_rarity: Vec<f64> = query
         .iter()
         .map(|word| {
-            let containing = texts
-                .iter()
-                .filter(|text| text.contains(&word.stem))
-                .count();
+            let containing = texts.iter().filter(|text| word.found_in(text)).count();
             inverse_frequency(documents, containing)
         })
         .collect();
     let mut tag_counts: HashMap<&str, usize> = HashMap::new();
-    let mut category_of: HashMap<&str, &str> = HashMap::new();
     for course in candidates {
-        for (index, tag) in course.tags.iter().enumerate() {
+        for tag in &course.tags {
             *tag_counts.entry(tag.as_str()).or_default() += 1;
-            if let Some(category) = course.categories.get(index) {
-                category_of.insert(tag.as_str(), category.as_str());
-            }
         }
     }
     let tag_rarity =
@@ -895,29 +1048,23 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
             }
         })
         .collect();
-    let total_weight: f64 = query.iter().map(|word| word.weight).sum::<f64>()
+    // A word no candidate holds and no concept of the map takes up ("sea",
+    // a name, a typo nothing corrected) says nothing about any course: it is
+    // noise, not a part of the request the courses fail to cover, so it
+    // weighs nothing in coverage. With a large catalog the candidates include
+    // courses holding each of the learner's words, so a word none of them
+    // holds is one the catalog does not use.
+    let total_weight: f64 = query
+        .iter()
+        .filter(|word| {
+            texts.iter().any(|text| word.found_in(text))
+                || fired
+                    .iter()
+                    .any(|entry| entry.source == word.source && entry.named_by.contains(&word.word))
+        })
+        .map(|word| word.weight)
+        .sum::<f64>()
         + interest_weight * learner.interests.len() as f64;
-    // The tag categories of what the learner said, with what put them there.
-    let mut areas: Vec<(String, String)> = Vec::new();
-    for interest in &learner.interests {
-        if let Some(category) = category_of.get(interest.as_str())
-            && !areas.iter().any(|(known, _)| known == category)
-        {
-            areas.push(((*category).to_owned(), format!("your interest {interest}")));
-        }
-    }
-    for entry in &fired {
-        if entry.source != Source::Interests
-            && !areas
-                .iter()
-                .any(|(known, _)| *known == entry.concept.category)
-        {
-            areas.push((
-                entry.concept.category.clone(),
-                format!("“{}”", list(&entry.named_by)),
-            ));
-        }
-    }
 
     let mut scored: Vec<Scored> = Vec::new();
     for (course, text) in candidates.iter().zip(&texts) {
@@ -927,7 +1074,7 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
         let mut evidence = Evidence::default();
         let mut relevance = 0.0;
         for (word, rarity) in query.iter().zip(&word_rarity) {
-            let (field_weight, in_subject) = text.field_weight(&word.stem);
+            let (field_weight, in_subject) = word.field_weight_in(text);
             if field_weight == 0.0 {
                 continue;
             }
@@ -950,7 +1097,7 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
         // answers all of what was said beats one that shares a single word.
         let mut covered: BTreeSet<&str> = BTreeSet::new();
         for word in &query {
-            if text.contains(&word.stem) {
+            if word.found_in(text) {
                 covered.insert(word.stem.as_str());
             }
         }
@@ -1033,10 +1180,6 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
                 .min(1.0)
                 .powf(COVERAGE_EXPONENT);
         }
-        evidence.area = areas
-            .iter()
-            .find(|(category, _)| course.categories.contains(category))
-            .cloned();
         if relevance <= 0.0 {
             continue;
         }
@@ -1046,6 +1189,11 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
             score: 0.0,
             evidence,
             related_only: false,
+            assumes: (learner.level == Some(Level::Beginner))
+                .then(|| assumed_knowledge(course))
+                .flatten()
+                .filter(|tag| !learner_mentions(&stems, learner, tag))
+                .map(str::to_owned),
         });
     }
     let best = scored
@@ -1053,7 +1201,11 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
         .map(|entry| entry.relevance)
         .fold(0.0, f64::max);
     for entry in &mut scored {
-        let level_score = level_fit(learner.level, entry.course.difficulty).unwrap_or(0.0);
+        let level_score = if entry.assumes.is_some() {
+            ASSUMES_KNOWLEDGE_FIT
+        } else {
+            level_fit(learner.level, entry.course.difficulty).unwrap_or(0.0)
+        };
         entry.score = RELEVANCE_WEIGHT * entry.relevance / best
             + LEVEL_WEIGHT * level_score
             + TIME_WEIGHT * time_fit(entry.course.duration_hours, learner.hours_per_week);
@@ -1070,6 +1222,7 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
 fn explain(learner: &Learner, entry: &Scored) -> String {
     let evidence = &entry.evidence;
     let mut reasons = Vec::new();
+    // Only a course sharing an interest rounds out a short list.
     let related_by_interest = entry.related_only && !evidence.interests.is_empty();
     if related_by_interest {
         reasons.push(format!(
@@ -1081,13 +1234,6 @@ fn explain(learner: &Learner, entry: &Scored) -> String {
             },
             list(&evidence.interests)
         ));
-    } else if entry.related_only {
-        reasons.push(match &evidence.area {
-            Some((category, what)) => {
-                format!("Not a close match: a related pick in {category}, the area of {what}.")
-            }
-            None => "Not a close match: a related pick.".to_owned(),
-        });
     }
     if !evidence.interests.is_empty() && !related_by_interest {
         let noun = if evidence.interests.len() == 1 {
@@ -1144,7 +1290,12 @@ fn explain(learner: &Learner, entry: &Scored) -> String {
             ),
         });
     }
-    reasons.push(level_reason(learner.level, entry.course.difficulty));
+    match &entry.assumes {
+        Some(tag) => reasons.push(format!(
+            "Written for people who already know {tag}: a step up until you do."
+        )),
+        None => reasons.push(level_reason(learner.level, entry.course.difficulty)),
+    }
     reasons.push(time_reason(
         entry.course.duration_hours,
         learner.hours_per_week,

@@ -241,11 +241,14 @@ fn the_question_leads_over_standing_interests() {
     };
     let ranking = rank(&learner, &candidates);
     let picked = titles(&ranking, &candidates);
-    let best = ranking
-        .picks
-        .iter()
-        .max_by_key(|pick| pick.score)
-        .expect("picks");
+    // The best match comes first: no later pick scores higher (two picks
+    // may tie once scores are rounded to whole numbers).
+    let best = ranking.picks.first().expect("picks");
+    assert!(
+        ranking.picks.iter().all(|pick| pick.score <= best.score),
+        "the best match comes first: {:?}",
+        ranking.picks
+    );
     let best_title = candidates
         .iter()
         .find(|course| course.id == best.course_id)
@@ -254,7 +257,6 @@ fn the_question_leads_over_standing_interests() {
         best_title.is_some_and(|title| title.contains("Data")),
         "{picked:?}"
     );
-    assert_eq!(ranking.picks[0], *best, "the best match comes first");
     assert!(
         !picked.contains(&"Brand Identity Design".to_owned()),
         "{picked:?}"
@@ -362,29 +364,223 @@ fn a_short_list_is_not_padded_with_unrelated_courses() {
 }
 
 #[test]
-fn a_short_list_is_rounded_out_only_with_related_courses_said_plainly() {
+fn a_short_list_is_rounded_out_only_with_courses_sharing_an_interest_said_plainly() {
     let candidates = catalog();
     let learner = Learner {
         level: Some(Level::Advanced),
-        question: Some("exactly-once kafka".into()),
-        interests: vec!["streaming".into()],
+        goal: Some("kafka".into()),
+        interests: vec!["data engineering".into()],
         ..Learner::default()
     };
     let ranking = rank(&learner, &candidates);
     let picked = titles(&ranking, &candidates);
     assert_eq!(picked[0], "Streaming Data Engineering", "{picked:?}");
+    assert!(picked.len() > 1, "{picked:?}");
     for (pick, title) in ranking.picks.iter().zip(&picked).skip(1) {
         assert!(
-            pick.explanation
-                .starts_with("Not a close match: a related pick in Data"),
+            pick.explanation.starts_with(
+                "Not a close match: a related pick that shares your interest data engineering."
+            ),
             "{title}: {}",
             pick.explanation
         );
-        assert!(
-            !title.contains("Brand") && !title.contains("Web"),
-            "{picked:?}"
-        );
     }
+    // Same tag category ("Data"), nothing in common with the learner.
+    assert!(
+        !picked
+            .iter()
+            .any(|title| title.contains("Excel") || title.contains("SQL")),
+        "{picked:?}"
+    );
+}
+
+#[test]
+fn a_question_is_not_padded_with_courses_that_answer_none_of_it() {
+    let candidates = catalog();
+    let learner = Learner {
+        level: Some(Level::Advanced),
+        question: Some("exactly-once kafka".into()),
+        interests: vec!["data engineering".into()],
+        ..Learner::default()
+    };
+    let ranking = rank(&learner, &candidates);
+    let picked = titles(&ranking, &candidates);
+    // The other data engineering courses share the interest but say
+    // nothing about what was asked.
+    assert_eq!(picked, ["Streaming Data Engineering"]);
+    assert!(
+        ranking
+            .summary
+            .contains("Nothing else in the catalog matches closely"),
+        "{}",
+        ranking.summary
+    );
+}
+
+#[test]
+fn words_nothing_knows_do_not_count_as_missing() {
+    let candidates = catalog();
+    let asked = |question: &str| Learner {
+        level: Some(Level::Advanced),
+        question: Some(question.into()),
+        ..Learner::default()
+    };
+    let plain = rank(&asked("kafka"), &candidates);
+    let with_noise = rank(&asked("kafka zqxvbnw"), &candidates);
+    assert_eq!(
+        titles(&plain, &candidates),
+        titles(&with_noise, &candidates)
+    );
+    let scores =
+        |ranking: &Ranking| -> Vec<u8> { ranking.picks.iter().map(|pick| pick.score).collect() };
+    assert_eq!(scores(&plain), scores(&with_noise));
+    // Coverage is in the relevance: the noise word leaves it as it was; a
+    // word the catalog does use (here in another course) lowers it for a
+    // course that lacks it.
+    let relevance = |question: &str| {
+        score_candidates(&asked(question), &candidates)
+            .iter()
+            .find(|entry| entry.course.title == "Streaming Data Engineering")
+            .map(|entry| entry.relevance)
+            .expect("the streaming course is scored")
+    };
+    assert_eq!(relevance("kafka"), relevance("kafka zqxvbnw"));
+    assert!(relevance("kafka spreadsheets") < relevance("kafka"));
+}
+
+#[test]
+fn stems_keep_apart_words_of_different_meaning() {
+    let stems = Stems::new();
+    assert_ne!(stems.of_word("production"), stems.of_word("product"));
+    assert_ne!(stems.of_word("experience"), stems.of_word("experiments"));
+    assert_ne!(stems.of_word("documentation"), stems.of_word("documents"));
+    assert_ne!(stems.of_word("productivity"), stems.of_word("products"));
+    assert_eq!(
+        stems.of_word("experiments"),
+        stems.of_word("experimentation")
+    );
+    // Everything else is stemmed as usual.
+    assert_eq!(stems.of_word("pipelines"), stems.of_word("pipeline"));
+}
+
+#[test]
+fn go_counts_only_where_a_course_is_about_it() {
+    use Difficulty::*;
+    let mut python = course(
+        "Python Concurrency",
+        Intermediate,
+        20,
+        &["python", "concurrency"],
+        &["Threads"],
+    );
+    python.description = "Threads and asyncio, and when to go parallel.".into();
+    let candidates = vec![
+        course(
+            "Go Services",
+            Intermediate,
+            20,
+            &["go", "concurrency"],
+            &["Goroutines"],
+        ),
+        python,
+    ];
+    let learner = Learner {
+        question: Some("concurrency in go".into()),
+        ..Learner::default()
+    };
+    let ranking = rank(&learner, &candidates);
+    assert_eq!(ranking.picks[0].course_id, id_of("Go Services"));
+    for pick in ranking.picks.iter().skip(1) {
+        assert!(!pick.explanation.contains("go,"), "{}", pick.explanation);
+        assert!(!pick.explanation.contains(" go "), "{}", pick.explanation);
+    }
+}
+
+#[test]
+fn a_word_inside_a_phrase_of_the_map_counts_only_with_the_whole_phrase() {
+    use Difficulty::*;
+    let mut git = course(
+        "Git Together",
+        Beginner,
+        10,
+        &["git", "version control"],
+        &["Pull Requests"],
+    );
+    git.description = "Share code with pull requests and review it together.".into();
+    let mut rituals = course(
+        "Team Rituals",
+        Beginner,
+        8,
+        &["agile", "teamwork"],
+        &["Collaborate in Stand-ups"],
+    );
+    rituals.description = "Stand-ups and retrospectives.".into();
+    let candidates = vec![git, rituals];
+    let learner = Learner {
+        level: Some(Level::Beginner),
+        question: Some("collaborate on code".into()),
+        ..Learner::default()
+    };
+    let ranking = rank(&learner, &candidates);
+    let picked = titles(&ranking, &candidates);
+    // "collaborate" in "collaborate on code" is about version control, not
+    // any collaboration.
+    assert_eq!(picked, ["Git Together"]);
+}
+
+#[test]
+fn a_beginner_is_told_when_a_course_assumes_what_they_have_not_said() {
+    use Difficulty::*;
+    let candidates = vec![
+        course(
+            "Kotlin Essentials for Java Developers",
+            Beginner,
+            18,
+            &["kotlin", "java", "programming fundamentals"],
+            &["Null Safety"],
+        ),
+        course(
+            "Python Foundations",
+            Beginner,
+            24,
+            &["python", "programming fundamentals"],
+            &["Python Syntax"],
+        ),
+    ];
+    let learner = Learner {
+        level: Some(Level::Beginner),
+        goal: Some("learn to program".into()),
+        ..Learner::default()
+    };
+    let ranking = rank(&learner, &candidates);
+    let picked = titles(&ranking, &candidates);
+    assert_eq!(picked[0], "Python Foundations", "{picked:?}");
+    let kotlin = ranking
+        .picks
+        .iter()
+        .find(|pick| pick.course_id == id_of("Kotlin Essentials for Java Developers"))
+        .expect("Kotlin is still a pick");
+    assert!(
+        kotlin
+            .explanation
+            .contains("Written for people who already know java"),
+        "{}",
+        kotlin.explanation
+    );
+    // A learner who knows Java is not told so.
+    let java_developer = Learner {
+        goal: Some("program in kotlin, I know java".into()),
+        ..learner
+    };
+    let ranking = rank(&java_developer, &candidates);
+    assert!(
+        ranking
+            .picks
+            .iter()
+            .all(|pick| !pick.explanation.contains("Written for people")),
+        "{:?}",
+        ranking.picks
+    );
 }
 
 #[test]

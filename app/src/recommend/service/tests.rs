@@ -186,7 +186,10 @@ async fn the_builtin_ranker_answers_and_everything_is_stored(pool: PgPool) {
         .iter()
         .map(|course| course.title.as_str())
         .collect();
-    assert!((3..=10).contains(&titles.len()), "{titles:?}");
+    // Only the two data engineering courses answer the question; the
+    // beginner Python and SQL courses share an interest but not what was
+    // asked, so they do not pad the list.
+    assert!((2..=10).contains(&titles.len()), "{titles:?}");
     assert!(titles.contains(&"Data Pipelines in Practice"), "{titles:?}");
     assert!(!titles.contains(&"Visual Design Basics"), "{titles:?}");
     assert!(
@@ -480,7 +483,7 @@ async fn falls_back(
             .unwrap(),
     );
     assert_eq!(recommendation.model, BUILTIN_MODEL);
-    assert!((3..=10).contains(&recommendation.courses.len()));
+    assert!((2..=10).contains(&recommendation.courses.len()));
     let rows = stored_rows(pool).await;
     let row = rows.last().unwrap();
     assert_eq!(row.llm_model, BUILTIN_MODEL);
