@@ -22,6 +22,12 @@ cargo build --release --locked -p server --bench cluster_load
 if [ -z "${CLUSTER_SERVER_BIN:-}" ]; then
   cargo leptos build --release --precompress
   node frontend/pwa/build.mjs "$ROOT_DIR/target/site"
+  # The bench restarts servers while `cargo bench` below has rebuilt
+  # release/server its own way: they start from a copy (with the hash.txt it
+  # reads beside it).
+  mkdir -p "$ROOT_DIR/.data/bench-cluster-server"
+  cp "${CARGO_TARGET_DIR:-$ROOT_DIR/target}/release/"{server,hash.txt} "$ROOT_DIR/.data/bench-cluster-server/"
+  export CLUSTER_SERVER_BIN="$ROOT_DIR/.data/bench-cluster-server/server"
 fi
 
 .ci/cluster.sh start
