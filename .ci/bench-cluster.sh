@@ -16,11 +16,19 @@ cd "$ROOT_DIR"
 LEARNERS="${LEARNERS:-64}"
 BENCH_SECONDS="${BENCH_SECONDS:-60}"
 
+# The bench first: a plain cargo build of the package rebuilds the server
+# without cargo-leptos's settings (its pages would name /pkg/server.js).
+cargo build --release --locked -p server --bench cluster_load
 if [ -z "${CLUSTER_SERVER_BIN:-}" ]; then
   cargo leptos build --release --precompress
   node frontend/pwa/build.mjs "$ROOT_DIR/target/site"
+  # The bench restarts servers while `cargo bench` below has rebuilt
+  # release/server its own way: they start from a copy (with the hash.txt it
+  # reads beside it).
+  mkdir -p "$ROOT_DIR/.data/bench-cluster-server"
+  cp "${CARGO_TARGET_DIR:-$ROOT_DIR/target}/release/"{server,hash.txt} "$ROOT_DIR/.data/bench-cluster-server/"
+  export CLUSTER_SERVER_BIN="$ROOT_DIR/.data/bench-cluster-server/server"
 fi
-cargo build --release --locked -p server --bench cluster_load
 
 .ci/cluster.sh start
 eval "$(.ci/cluster.sh env)"

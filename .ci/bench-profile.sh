@@ -15,8 +15,11 @@ LEARNERS="${LEARNERS:-64}"
 SECONDS_TO_RUN="${SECONDS_TO_RUN:-10}"
 RATE="${RATE:-2000}"
 
-cargo leptos build --release --precompress
+# The bench first: a plain cargo build of the package rebuilds the server
+# without cargo-leptos's settings (its pages would name /pkg/server.js), so
+# the cargo-leptos build comes last, just before the server starts.
 cargo build --release --locked -p server --bench profile_saves
+cargo leptos build --release --precompress
 SERVER="$TARGET_DIR/release/server"
 . .ci/bench-server.sh
 
