@@ -5,12 +5,14 @@
 //! catalog's indexes, ranks them with the built-in ranker and, when the
 //! learner's A/B arm names a model, lets the model choose among the ranker's
 //! shortlist. Whatever goes wrong with the model, the learner gets the
-//! built-in answer and the failure is stored with it.
+//! built-in answer and the failure is stored with it. The daily quota and
+//! each request's slot are in `quota`, reading the learner's words in
+//! `words`.
 
 use std::collections::HashMap;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use sqlx::types::Json;
@@ -20,7 +22,7 @@ use super::RecommendSettings;
 use super::llm::{ModelAnswer, Usage, assigned_model};
 use super::ranker::{self, BUILTIN_MODEL, Candidate, Learner, Pick};
 use super::types::{
-    Quota, Rating, RecommendOutcome, Recommendation, RecommendationKind, RecommendationsData,
+    Rating, RecommendOutcome, Recommendation, RecommendationKind, RecommendationsData,
     RecommendedCourse,
 };
 use crate::AppError;
@@ -29,19 +31,17 @@ use crate::profile::ProfileState;
 use crate::profile::service::newest_version;
 use crate::read_pool::ReadPool;
 
+mod quota;
+mod words;
+
+pub use quota::quota;
+use quota::{Reservation, Slot, reserve};
+pub use words::understand;
+
 /// How many of the ranker's best a model chooses from.
 const MODEL_SHORTLIST: usize = 25;
 /// History shows this many recommendations, newest first.
 const HISTORY_LENGTH: i64 = 50;
-/// How long an unfinished request keeps its slot. Far longer than a request
-/// takes (the model's timeout is 20 s by default), and a request that ends
-/// in any way gives its slot back at once; this only frees the slots of
-/// requests whose server stopped in the middle.
-const RESERVATION_MINUTES: i32 = 15;
-/// Questions the model turns away as off-topic cost the learner no request,
-/// but each was a model call: they have an allowance of their own, this many
-/// times the daily limit.
-const OFF_TOPIC_ALLOWANCE_FACTOR: u32 = 3;
 /// The longest wait between looks at a request with the same token that is
 /// still being answered.
 const MAX_POLL_INTERVAL: StdDuration = StdDuration::from_secs(1);
@@ -57,235 +57,6 @@ fn learner_from(state: ProfileState, question: Option<String>) -> Learner {
     }
 }
 
-/// Requests in the rolling 24 hours before now, counting those being
-/// answered right now.
-pub async fn quota(pool: &PgPool, limit: u32, user_id: Uuid) -> Result<Quota, AppError> {
-    let counted = sqlx::query!(
-        r#"select (select count(*) from recommendations
-                   where user_id = $1 and created_at > now() - interval '24 hours')
-                + (select count(*) from recommendation_reservations
-                   where user_id = $1 and off_topic_at is null
-                     and reserved_at > now() - make_interval(mins => $2)) as "used!",
-                  (select min(created_at) from recommendations
-                   where user_id = $1 and created_at > now() - interval '24 hours')
-                  as "oldest: DateTime<Utc>""#,
-        user_id,
-        RESERVATION_MINUTES,
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok(quota_from(limit, counted.used, counted.oldest))
-}
-
-fn quota_from(limit: u32, used: i64, oldest: Option<DateTime<Utc>>) -> Quota {
-    Quota {
-        limit,
-        used: u32::try_from(used).unwrap_or(u32::MAX),
-        next_free_at: oldest.map(|oldest| crate::time::readable(oldest + Duration::hours(24))),
-    }
-}
-
-fn limit_reached(quota: &Quota) -> AppError {
-    AppError::LimitReached(format!(
-        "You have used all {} recommendation requests of the last 24 hours. {}",
-        quota.limit,
-        quota
-            .next_free_at
-            .as_ref()
-            .map(|at| format!("The next one frees up at {at}."))
-            .unwrap_or_default()
-    ))
-    .with_status()
-}
-
-fn off_topic_allowance_used(count: i64, oldest: Option<DateTime<Utc>>) -> AppError {
-    AppError::LimitReached(format!(
-        "You have asked {count} questions in the last 24 hours that were not about learning. {}",
-        oldest
-            .map(|at| format!(
-                "You can ask again at {}.",
-                crate::time::readable(at + Duration::hours(24))
-            ))
-            .unwrap_or_default()
-    ))
-    .with_status()
-}
-
-/// A learner's slot for one request, held from before any expensive work
-/// until the request ends: storing its answer turns it into that
-/// recommendation, an off-topic answer from the model keeps it in the
-/// off-topic allowance, and anything else gives it back.
-struct Reservation {
-    pool: PgPool,
-    user_id: Uuid,
-    request_id: Uuid,
-    settled: bool,
-}
-
-impl Reservation {
-    /// Gives the slot back, unless the request used it.
-    async fn end(mut self) {
-        if self.settled {
-            return;
-        }
-        self.settled = true;
-        if let Err(error) = release(&self.pool, self.user_id, self.request_id).await {
-            tracing::error!(%error, request_id = %self.request_id, "a recommendation slot was not given back");
-        }
-    }
-
-    /// Keeps the slot as an off-topic answer (with its message, for a repeat
-    /// of the same token).
-    async fn keep_as_off_topic(&mut self, message: &str) -> Result<(), AppError> {
-        sqlx::query!(
-            "update recommendation_reservations set off_topic_at = now(), off_topic_message = $3
-             where user_id = $1 and request_id = $2",
-            self.user_id,
-            self.request_id,
-            message,
-        )
-        .execute(&self.pool)
-        .await?;
-        self.settled = true;
-        Ok(())
-    }
-}
-
-/// A request dropped midway (its client went away) gives its slot back too.
-impl Drop for Reservation {
-    fn drop(&mut self) {
-        if self.settled {
-            return;
-        }
-        let (pool, user_id, request_id) = (self.pool.clone(), self.user_id, self.request_id);
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move {
-                if let Err(error) = release(&pool, user_id, request_id).await {
-                    tracing::error!(%error, %request_id, "a recommendation slot was not given back");
-                }
-            });
-        }
-    }
-}
-
-async fn release(pool: &PgPool, user_id: Uuid, request_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "delete from recommendation_reservations
-         where user_id = $1 and request_id = $2 and off_topic_at is null",
-        user_id,
-        request_id,
-    )
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
-/// What asking for a slot found.
-enum Slot {
-    Reserved(Reservation),
-    /// This token's recommendation is stored already.
-    Answered,
-    /// The model turned this token's question away; its message.
-    AnsweredOffTopic(String),
-    /// A request with this token is being answered right now.
-    InFlight,
-}
-
-/// Takes one of the learner's slots for `request_id`, or says why not.
-/// The count (stored answers and open slots) and the new slot are one
-/// transaction under a per-learner lock, so parallel requests take the last
-/// slot one at a time and only one of them gets it.
-async fn reserve(
-    pool: &PgPool,
-    daily_limit: u32,
-    user_id: Uuid,
-    request_id: Uuid,
-) -> Result<Slot, AppError> {
-    let mut transaction = pool.begin().await?;
-    sqlx::query!(
-        "select pg_advisory_xact_lock(hashtextextended('recommendations:' || $1::uuid::text, 0))",
-        user_id,
-    )
-    .execute(&mut *transaction)
-    .await?;
-    // The learner's own leftovers: off-topic answers out of their window and
-    // slots of requests that never ended.
-    sqlx::query!(
-        "delete from recommendation_reservations
-         where user_id = $1
-           and (off_topic_at < now() - interval '24 hours'
-                or (off_topic_at is null and reserved_at < now() - make_interval(mins => $2)))",
-        user_id,
-        RESERVATION_MINUTES,
-    )
-    .execute(&mut *transaction)
-    .await?;
-    let counts = sqlx::query!(
-        r#"
-        select
-            exists (select 1 from recommendations where user_id = $1 and request_id = $2)
-                as "answered!",
-            (select off_topic_message from recommendation_reservations
-             where user_id = $1 and request_id = $2) as off_topic_message,
-            exists (select 1 from recommendation_reservations
-                    where user_id = $1 and request_id = $2 and off_topic_at is null) as "in_flight!",
-            (select count(*) from recommendations
-             where user_id = $1 and created_at > now() - interval '24 hours') as "stored!",
-            (select min(created_at) from recommendations
-             where user_id = $1 and created_at > now() - interval '24 hours')
-                as "oldest_stored: DateTime<Utc>",
-            (select count(*) from recommendation_reservations
-             where user_id = $1 and off_topic_at is null) as "open!",
-            (select count(*) from recommendation_reservations
-             where user_id = $1 and off_topic_at is not null) as "off_topic!",
-            (select min(off_topic_at) from recommendation_reservations
-             where user_id = $1 and off_topic_at is not null) as "oldest_off_topic: DateTime<Utc>"
-        "#,
-        user_id,
-        request_id,
-    )
-    .fetch_one(&mut *transaction)
-    .await?;
-    if counts.answered {
-        return Ok(Slot::Answered);
-    }
-    if let Some(message) = counts.off_topic_message {
-        return Ok(Slot::AnsweredOffTopic(message));
-    }
-    if counts.in_flight {
-        return Ok(Slot::InFlight);
-    }
-    if counts.stored + counts.open >= i64::from(daily_limit) {
-        return Err(limit_reached(&quota_from(
-            daily_limit,
-            counts.stored + counts.open,
-            counts.oldest_stored,
-        )));
-    }
-    // Every open slot may still end as an off-topic answer.
-    let off_topic_allowance = i64::from(daily_limit.saturating_mul(OFF_TOPIC_ALLOWANCE_FACTOR));
-    if counts.off_topic + counts.open >= off_topic_allowance {
-        return Err(off_topic_allowance_used(
-            counts.off_topic,
-            counts.oldest_off_topic,
-        ));
-    }
-    sqlx::query!(
-        "insert into recommendation_reservations (user_id, request_id) values ($1, $2)",
-        user_id,
-        request_id,
-    )
-    .execute(&mut *transaction)
-    .await?;
-    transaction.commit().await?;
-    Ok(Slot::Reserved(Reservation {
-        pool: pool.clone(),
-        user_id,
-        request_id,
-        settled: false,
-    }))
-}
-
 pub async fn page(
     pool: &PgPool,
     settings: &RecommendSettings,
@@ -299,137 +70,6 @@ pub async fn page(
         request_id: Uuid::new_v4(),
         latest: latest(pool, user_id).await?,
     })
-}
-
-/// Typed words shorter than this are never corrected: too many near misses.
-const MIN_CORRECTED_CHARS: usize = 6;
-
-/// Reads the learner's words the way the catalog would: a topic word that no
-/// course is about (in its title, tags or skills) and the concept map does
-/// not know is replaced by the nearest catalog word when that is a slip of
-/// one or two letters ("pyhton" → "python", "kubernets" → "kubernetes").
-/// Returns whether the question (if any) is about something the catalog
-/// teaches: a topic word some course is about, directly or through the
-/// concept map. The stored question stays as the learner typed it.
-pub async fn understand(pool: &PgPool, learner: &mut Learner) -> Result<bool, sqlx::Error> {
-    let question_words = learner
-        .question
-        .as_deref()
-        .map(ranker::topic_words)
-        .unwrap_or_default();
-    let mut words: Vec<String> = question_words.clone();
-    for word in learner
-        .goal
-        .as_deref()
-        .map(ranker::topic_words)
-        .unwrap_or_default()
-    {
-        if !words.contains(&word) {
-            words.push(word);
-        }
-    }
-    if words.is_empty() {
-        return Ok(true);
-    }
-    let found = sqlx::query!(
-        r#"
-        select typed.word as "word!",
-               exists (
-                   select 1 from courses
-                   where search_document @@ (
-                       select string_agg(quote_literal(lexeme) || ':AB', ' | ')::tsquery
-                       from unnest(tsvector_to_array(to_tsvector('english', typed.word))) as lexeme)
-               ) as "covered!",
-               case when length(typed.word) >= $2 then
-                   array(select term from search_terms order by term <-> typed.word limit 3)
-               else '{}' end as "nearest!"
-        from unnest($1::text[]) as typed (word)
-        "#,
-        &words,
-        MIN_CORRECTED_CHARS as i32,
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut corrections: HashMap<String, String> = HashMap::new();
-    let mut question_covered = false;
-    for row in found {
-        let (word, covered, nearest) = (row.word, row.covered, row.nearest);
-        let known = covered || ranker::concept_map_knows(&word);
-        let correction = (!known)
-            .then(|| {
-                nearest
-                    .into_iter()
-                    .find(|term| term != &word && is_slip_of(&word, term))
-            })
-            .flatten();
-        if question_words.contains(&word) && (known || correction.is_some()) {
-            question_covered = true;
-        }
-        if let Some(term) = correction {
-            corrections.insert(word, term);
-        }
-    }
-    if !corrections.is_empty() {
-        learner.question = learner
-            .question
-            .as_deref()
-            .map(|text| corrected(text, &corrections));
-        learner.goal = learner
-            .goal
-            .as_deref()
-            .map(|text| corrected(text, &corrections));
-    }
-    Ok(question_words.is_empty() || question_covered)
-}
-
-/// Whether `typed` is `term` with a letter or two wrong, missing, extra or
-/// swapped (one for words under nine letters).
-fn is_slip_of(typed: &str, term: &str) -> bool {
-    let allowed = if typed.chars().count() >= 9 { 2 } else { 1 };
-    edit_distance(typed, term) <= allowed
-}
-
-/// Optimal string alignment distance: insertions, deletions, substitutions
-/// and swaps of neighbouring letters each count one.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in rows.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in rows[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (rows[i - 1][j] + 1)
-                .min(rows[i][j - 1] + 1)
-                .min(rows[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(rows[i - 2][j - 2] + 1);
-            }
-            rows[i][j] = best;
-        }
-    }
-    rows[a.len()][b.len()]
-}
-
-/// `text` with each corrected word replaced, the rest as typed.
-fn corrected(text: &str, corrections: &HashMap<String, String>) -> String {
-    text.split_whitespace()
-        .map(|token| {
-            let bare = token
-                .trim_matches(|c: char| !(c.is_alphanumeric() || c == '#' || c == '+'))
-                .to_lowercase();
-            corrections
-                .get(&bare)
-                .cloned()
-                .unwrap_or_else(|| token.to_owned())
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 struct CandidateRow {

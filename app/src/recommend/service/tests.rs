@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+use super::quota::OFF_TOPIC_ALLOWANCE_FACTOR;
 use super::*;
 use crate::account::service::register;
 use crate::catalog::test_courses::{Course, insert};
