@@ -773,7 +773,8 @@ async fn admin(app: &Router, pool: &PgPool, email: &str) -> Client {
 }
 
 impl Client {
-    async fn get(&mut self, path: &str) -> (StatusCode, String, Option<String>) {
+    /// A GET of `path` as this client: status, headers and body.
+    async fn response(&self, path: &str) -> (StatusCode, axum::http::HeaderMap, axum::body::Bytes) {
         let mut request = Request::get(path).header(header::HOST, "127.0.0.1:3000");
         if let Some(cookie) = &self.cookie {
             request = request.header(header::COOKIE, cookie);
@@ -785,11 +786,16 @@ impl Client {
             .await
             .unwrap();
         let status = response.status();
-        let disposition = response
-            .headers()
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, body)
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String, Option<String>) {
+        let (status, headers, body) = self.response(path).await;
+        let disposition = headers
             .get(header::CONTENT_DISPOSITION)
             .map(|value| value.to_str().unwrap().to_owned());
-        let body = response.into_body().collect().await.unwrap().to_bytes();
         (
             status,
             String::from_utf8_lossy(&body).into_owned(),

@@ -5,19 +5,7 @@ use super::*;
 
 /// A page as `client` gets it: status, headers, HTML.
 async fn page(client: &Client, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-    let mut request = Request::get(path).header(header::HOST, "127.0.0.1:3000");
-    if let Some(cookie) = &client.cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    let response = client
-        .app
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let (status, headers, body) = client.response(path).await;
     (status, headers, String::from_utf8(body.to_vec()).unwrap())
 }
 
