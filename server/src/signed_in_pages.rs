@@ -89,6 +89,9 @@ struct VisitorPage {
     nonce: String,
     nonce_at: Vec<usize>,
     header: Range<usize>,
+    /// The header's text, shared by every learner key made from this page
+    /// (cut once, not per request).
+    header_text: Arc<str>,
     resources: Vec<(u64, Range<usize>)>,
 }
 
@@ -96,7 +99,7 @@ struct VisitorPage {
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct LearnerKey {
     user: CurrentUser,
-    visitor_header: String,
+    visitor_header: Arc<str>,
 }
 
 struct LearnerParts {
@@ -195,8 +198,10 @@ impl VisitorPage {
         }
         headers.remove(header::CONTENT_LENGTH);
         let nonce_at = html.match_indices(&nonce).map(|(at, _)| at).collect();
+        let header = site_header(&html)?;
         Some(Self {
-            header: site_header(&html)?,
+            header_text: Arc::from(&html[header.clone()]),
+            header,
             resources: resolved_resources(&html),
             headers,
             html,
@@ -409,7 +414,7 @@ pub async fn serve_signed_in_pages(
     };
     let key = LearnerKey {
         user,
-        visitor_header: visitor_page.html[visitor_page.header.clone()].to_owned(),
+        visitor_header: visitor_page.header_text.clone(),
     };
     let assembled = pages
         .learner_parts
