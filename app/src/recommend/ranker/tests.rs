@@ -449,21 +449,6 @@ fn words_nothing_knows_do_not_count_as_missing() {
 }
 
 #[test]
-fn stems_keep_apart_words_of_different_meaning() {
-    let stems = Stems::new();
-    assert_ne!(stems.of_word("production"), stems.of_word("product"));
-    assert_ne!(stems.of_word("experience"), stems.of_word("experiments"));
-    assert_ne!(stems.of_word("documentation"), stems.of_word("documents"));
-    assert_ne!(stems.of_word("productivity"), stems.of_word("products"));
-    assert_eq!(
-        stems.of_word("experiments"),
-        stems.of_word("experimentation")
-    );
-    // Everything else is stemmed as usual.
-    assert_eq!(stems.of_word("pipelines"), stems.of_word("pipeline"));
-}
-
-#[test]
 fn go_counts_only_where_a_course_is_about_it() {
     use Difficulty::*;
     let mut python = course(
@@ -602,42 +587,6 @@ fn the_concept_map_bridges_words_the_catalog_does_not_use() {
 }
 
 #[test]
-fn the_concept_map_covers_every_tag_category_with_known_tags() {
-    let categories: HashMap<String, String> =
-        serde_json::from_str(include_str!("../../../../data/tag_categories.json"))
-            .expect("tag categories");
-    let map: &ConceptMap = &CONCEPT_MAP;
-    assert!(map.concepts.len() >= 14, "the map was read");
-    for concept in &map.concepts {
-        assert!(!concept.terms.is_empty(), "{concept:?}");
-        for tag in &concept.tags {
-            assert!(categories.contains_key(tag), "{tag} is not a catalog tag");
-        }
-        assert!(
-            categories
-                .values()
-                .any(|category| *category == concept.category),
-            "{} is not a tag category",
-            concept.category
-        );
-    }
-    for category in categories.values() {
-        assert!(
-            map.concepts
-                .iter()
-                .any(|concept| concept.category == *category),
-            "no concept in {category}"
-        );
-    }
-}
-
-#[test]
-fn go_is_a_topic_only_when_it_names_the_language() {
-    assert_eq!(topic_words("concurrency in go"), ["concurrency", "go"]);
-    assert_eq!(topic_words("I want to go into data"), ["data"]);
-}
-
-#[test]
 fn ranking_is_deterministic() {
     let candidates = catalog();
     let learner = Learner {
@@ -654,18 +603,4 @@ fn ranking_is_deterministic() {
         titles(&rank(&learner, &candidates), &candidates),
         titles(&rank(&learner, &reversed), &reversed)
     );
-}
-
-#[test]
-fn topic_words_leave_out_how_people_ask() {
-    assert_eq!(
-        topic_words("I want to get into data engineering!"),
-        ["data", "engineering"]
-    );
-    assert_eq!(topic_words("write me a poem"), ["poem"]);
-    assert_eq!(
-        topic_words("Help me learn C# and C++ in 2 weeks"),
-        ["c#", "c++"]
-    );
-    assert!(topic_words("I want to learn something").is_empty());
 }

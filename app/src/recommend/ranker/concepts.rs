@@ -1,0 +1,270 @@
+//! The team's concept map (`data/concepts.json`): which catalog tags a
+//! learner's words mean when the catalog does not use them.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use super::Learner;
+use super::words::{STOP_WORDS, Source, Stems, source_weight, words};
+
+/// One topic of the concept map (`data/concepts.json`): the words learners
+/// use for it and the catalog tags that teach it.
+#[derive(Debug, Deserialize)]
+pub(super) struct Concept {
+    // "topic" names the concept for people reading the file.
+    /// The tag category the concept belongs to: the map's test checks that
+    /// every category has concepts and every concept a real category. The
+    /// ranking itself does not use it (a course merely in the same category
+    /// is no longer a pick).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(super) category: String,
+    pub(super) terms: Vec<String>,
+    pub(super) tags: Vec<String>,
+    /// Words the catalog itself uses for the topic where no tag says it
+    /// ("pivottables" for "pivot tables"), found in titles, tags and skills.
+    #[serde(default)]
+    pub(super) catalog_words: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ConceptFile {
+    concepts: Vec<Concept>,
+}
+
+/// The concept map with every term as the stems a learner's text must hold.
+pub(super) struct ConceptMap {
+    pub(super) concepts: Vec<Concept>,
+    /// Per concept: each term's stems (a term of several words needs all).
+    pub(super) terms: Vec<Vec<Vec<String>>>,
+    /// Per concept: the stems of its catalog words.
+    pub(super) catalog_words: Vec<Vec<String>>,
+}
+
+/// Written by the team; compiled in, so the ranker needs no file at run time.
+const CONCEPT_MAP_JSON: &str = include_str!("../../../../data/concepts.json");
+
+pub(super) static CONCEPT_MAP: LazyLock<ConceptMap> = LazyLock::new(|| {
+    // The file is part of the source and a unit test parses it, so a broken
+    // map fails the build's tests; at run time it degrades to no map.
+    let concepts = serde_json::from_str::<ConceptFile>(CONCEPT_MAP_JSON)
+        .map(|file| file.concepts)
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "data/concepts.json is not readable; ranking without it");
+            Vec::new()
+        });
+    let stems = Stems::new();
+    let terms = concepts
+        .iter()
+        .map(|concept| {
+            concept
+                .terms
+                .iter()
+                .map(|term| {
+                    words(term)
+                        .filter(|word| !STOP_WORDS.contains(&word.as_str()))
+                        .map(|word| stems.of_word(&word))
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let catalog_words = concepts
+        .iter()
+        .map(|concept| {
+            concept
+                .catalog_words
+                .iter()
+                .map(|word| stems.of_word(word))
+                .collect()
+        })
+        .collect();
+    ConceptMap {
+        concepts,
+        terms,
+        catalog_words,
+    }
+});
+
+/// A concept the learner's words (or interests) point to.
+pub(super) struct Fired {
+    /// Its place in the map.
+    pub(super) index: usize,
+    pub(super) concept: &'static Concept,
+    /// The learner's own words (or interest) that named it, as they wrote them.
+    pub(super) named_by: Vec<String>,
+    pub(super) source: Source,
+    pub(super) weight: f64,
+}
+
+/// A source of the learner's words, its words as (stem, word), and which
+/// concepts' phrases used each stem.
+type SourceWords = (Source, Vec<(String, String)>, HashMap<String, Vec<usize>>);
+
+/// The concepts the learner's words and interests name, strongest source
+/// first. An interest names a concept when it is one of the concept's tags
+/// or terms.
+pub(super) fn fired_concepts(stems: &Stems, learner: &Learner) -> Vec<Fired> {
+    let map: &'static ConceptMap = &CONCEPT_MAP;
+    let has_question = learner.has_question();
+    let mut fired: Vec<Fired> = Vec::new();
+    // Per source: its words (all but function words; "real-time" needs
+    // "time") as (stem, word), and which concepts' phrases used each stem.
+    let mut sources: Vec<SourceWords> = Vec::new();
+    for (source, text) in [
+        (Source::Question, learner.question.as_deref()),
+        (Source::Goal, learner.goal.as_deref()),
+    ] {
+        let words: Vec<(String, String)> = text
+            .map(|text| {
+                words(text)
+                    .filter(|word| !STOP_WORDS.contains(&word.as_str()))
+                    .map(|word| (stems.of_word(&word), word))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // A word inside a phrase the map knows ("ethical hacking") means what
+        // the phrase means, not what it means alone ("ethics").
+        let mut in_phrase: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, terms) in map.terms.iter().enumerate() {
+            for term in terms.iter().filter(|term| term.len() > 1) {
+                if term
+                    .iter()
+                    .all(|stem| words.iter().any(|(word_stem, _)| word_stem == stem))
+                {
+                    for stem in term {
+                        in_phrase.entry(stem.clone()).or_default().push(index);
+                    }
+                }
+            }
+        }
+        sources.push((source, words, in_phrase));
+    }
+    for (index, concept) in map.concepts.iter().enumerate() {
+        let mut best: Option<(Source, Vec<String>)> = None;
+        for (source, words, in_phrase) in &sources {
+            let mut named_by = Vec::new();
+            for term in &map.terms[index] {
+                if term.is_empty() {
+                    continue;
+                }
+                let usable = |stem: &String| {
+                    term.len() > 1
+                        || in_phrase
+                            .get(stem)
+                            .is_none_or(|concepts| concepts.contains(&index))
+                };
+                let found: Vec<&String> = term
+                    .iter()
+                    .filter(|stem| usable(stem))
+                    .filter_map(|stem| {
+                        words
+                            .iter()
+                            .find(|(word_stem, _)| word_stem == stem)
+                            .map(|(_, word)| word)
+                    })
+                    .collect();
+                if found.len() == term.len() {
+                    for word in found {
+                        if !named_by.contains(word) {
+                            named_by.push(word.clone());
+                        }
+                    }
+                }
+            }
+            if !named_by.is_empty() {
+                best = Some((*source, named_by));
+                break;
+            }
+        }
+        if best.is_none() {
+            let named_by: Vec<String> = learner
+                .interests
+                .iter()
+                .filter(|interest| {
+                    concept.tags.contains(interest) || concept.terms.contains(interest)
+                })
+                .cloned()
+                .collect();
+            if !named_by.is_empty() {
+                best = Some((Source::Interests, named_by));
+            }
+        }
+        if let Some((source, named_by)) = best {
+            fired.push(Fired {
+                index,
+                concept,
+                named_by,
+                source,
+                weight: source_weight(source, has_question),
+            });
+        }
+    }
+    fired.sort_by_key(|entry| entry.source);
+    fired
+}
+
+/// The catalog tags the learner's words point to through the concept map
+/// (their interests aside): where to look for candidates beyond the words
+/// themselves.
+pub fn concept_tags(learner: &Learner) -> Vec<String> {
+    let stems = Stems::new();
+    let mut tags: Vec<String> = fired_concepts(&stems, learner)
+        .into_iter()
+        .flat_map(|fired| fired.concept.tags.iter().cloned())
+        .filter(|tag| !learner.interests.contains(tag))
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+/// Whether the concept map knows `word` (a learner's topic word): the
+/// catalog teaches it under another name.
+pub fn concept_map_knows(word: &str) -> bool {
+    let stems = Stems::new();
+    let stem = stems.of_word(word);
+    CONCEPT_MAP
+        .terms
+        .iter()
+        .flatten()
+        .any(|term| term.len() == 1 && term[0] == stem)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    #[test]
+    fn the_concept_map_covers_every_tag_category_with_known_tags() {
+        let categories: HashMap<String, String> =
+            serde_json::from_str(include_str!("../../../../data/tag_categories.json"))
+                .expect("tag categories");
+        let map: &ConceptMap = &CONCEPT_MAP;
+        assert!(map.concepts.len() >= 14, "the map was read");
+        for concept in &map.concepts {
+            assert!(!concept.terms.is_empty(), "{concept:?}");
+            for tag in &concept.tags {
+                assert!(categories.contains_key(tag), "{tag} is not a catalog tag");
+            }
+            assert!(
+                categories
+                    .values()
+                    .any(|category| *category == concept.category),
+                "{} is not a tag category",
+                concept.category
+            );
+        }
+        for category in categories.values() {
+            assert!(
+                map.concepts
+                    .iter()
+                    .any(|concept| concept.category == *category),
+                "no concept in {category}"
+            );
+        }
+    }
+}
