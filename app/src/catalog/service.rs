@@ -27,21 +27,12 @@ const CORRECTION_SIMILARITY: f32 = 0.25;
 /// Typed words shorter than this are never corrected: too many near misses.
 const MIN_CORRECTED_CHARS: usize = 3;
 
-/// The tag names of the course whose id is in `course_id`, alphabetical.
-fn tags_of(course_id: &str) -> String {
-    format!(
-        "coalesce((select array_agg(t.name order by t.name) \
-         from course_tags ct join tags t on t.id = ct.tag_id where ct.course_id = {course_id}), '{{}}')"
-    )
-}
-
 /// What the page query's inner select takes from each course.
 const PAGE_COLUMNS: &str =
     "c.id, c.slug, c.title, c.difficulty, c.duration, c.description, c.created_at";
 
-/// A course as lists show it. Its tags, alphabetical, come from the same
-/// subquery in each statement that reads one (written out in each, so the
-/// macros can check it).
+/// A course as lists show it. Its tags, alphabetical, come from the
+/// database's `course_tag_names` in each statement that reads one.
 #[derive(sqlx::FromRow)]
 struct CourseRow {
     id: Uuid,
@@ -267,10 +258,9 @@ async fn page_of(
 ) -> Result<Vec<CourseHit>, sqlx::Error> {
     let order = order_by(sort);
     let mut sql = QueryBuilder::new(
-        "select page.id, page.slug, page.title, page.difficulty, page.duration, page.description, ",
+        "select page.id, page.slug, page.title, page.difficulty, page.duration, page.description, \
+         course_tag_names(page.id) as tags, ",
     );
-    sql.push(tags_of("page.id"));
-    sql.push(" as tags, ");
     // Highlighting runs on the page's rows only, outside the inner query.
     match &filter.text {
         Some(text) => {
@@ -415,9 +405,7 @@ pub async fn summaries(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<CourseSummary>
     let rows = sqlx::query_as!(
         CourseRow,
         r#"select c.id, c.slug, c.title, c.difficulty, c.duration,
-                  coalesce((select array_agg(t.name order by t.name)
-                         from course_tags ct join tags t on t.id = ct.tag_id
-                         where ct.course_id = c.id), '{}') as "tags!"
+                  course_tag_names(c.id) as "tags!"
            from courses c where c.id = any($1)"#,
         ids,
     )
@@ -444,9 +432,7 @@ pub async fn shortest_of_each_level(pool: &PgPool) -> Result<Vec<CourseSummary>,
         r#"
         select c.id as "id!", c.slug as "slug!", c.title as "title!", c.difficulty as "difficulty!",
                c.duration as "duration!",
-               coalesce((select array_agg(t.name order by t.name)
-                         from course_tags ct join tags t on t.id = ct.tag_id
-                         where ct.course_id = c.id), '{}') as "tags!"
+               course_tag_names(c.id) as "tags!"
         from unnest(array['beginner', 'intermediate', 'advanced']) with ordinality as level (name, place)
         cross join lateral (select * from courses
                             where difficulty = level.name
@@ -486,12 +472,8 @@ pub async fn offline_catalog(pool: &PgPool) -> Result<Vec<OfflineCourse>, sqlx::
         OfflineRow,
         r#"
         select c.id, c.slug, c.title, c.difficulty, c.duration, c.description,
-               coalesce((select array_agg(t.name order by t.name)
-                         from course_tags ct join tags t on t.id = ct.tag_id
-                         where ct.course_id = c.id), '{}') as "tags!",
-               coalesce((select array_agg(s.name order by lower(s.name))
-                         from course_skills cs join skills s on s.id = cs.skill_id
-                         where cs.course_id = c.id), '{}') as "skills!"
+               course_tag_names(c.id) as "tags!",
+               course_skill_names(c.id) as "skills!"
         from courses c
         order by c.created_at desc, lower(c.title)
         "#
@@ -555,12 +537,8 @@ pub async fn course_detail(pool: &PgPool, key: &str) -> Result<Option<CourseDeta
         DetailRow,
         r#"
         select c.id, c.slug, c.title, c.difficulty, c.duration, c.description, c.contents,
-               coalesce((select array_agg(t.name order by t.name)
-                         from course_tags ct join tags t on t.id = ct.tag_id
-                         where ct.course_id = c.id), '{}') as "tags!",
-               coalesce((select array_agg(s.name order by lower(s.name))
-                         from course_skills cs join skills s on s.id = cs.skill_id
-                         where cs.course_id = c.id), '{}') as "skills!"
+               course_tag_names(c.id) as "tags!",
+               course_skill_names(c.id) as "skills!"
         from courses c
         where c.slug = $1 or c.id = $2
         "#,
@@ -613,9 +591,7 @@ async fn related_courses(
             group by other.course_id
         )
         select c.id, c.slug, c.title, c.difficulty, c.duration,
-               coalesce((select array_agg(t.name order by t.name)
-                         from course_tags ct join tags t on t.id = ct.tag_id
-                         where ct.course_id = c.id), '{}') as "tags!"
+               course_tag_names(c.id) as "tags!"
         from shared join courses c on c.id = shared.course_id
         -- Among equally related courses, those closest in difficulty first.
         order by shared.shared desc,
