@@ -25,12 +25,15 @@
 //! `security_headers::nonce_pages` names in its policy; the Cache-Control of
 //! a request with a cookie stays private (`security_headers`).
 //!
+//! Brotli, which browsers ask for, is joined from pieces compressed ahead
+//! (`compressed`), not made per response.
+//!
 //! Only pages whose content is the same for everyone: the course list and the
 //! tag index. A course page says how long it takes at the learner's pace, and
 //! the home page greets them; those are rendered for each request.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use app::account::CurrentUser;
@@ -46,6 +49,8 @@ use sqlx::PgPool;
 use tower_sessions::{Session, SessionStore};
 
 use crate::page_cache::CACHE_STATUS;
+
+mod compressed;
 
 /// Pages are well under this; a bigger one is served as rendered, not kept
 /// (nor assembled).
@@ -93,6 +98,24 @@ struct VisitorPage {
     /// (cut once, not per request).
     header_text: Arc<str>,
     resources: Vec<(u64, Range<usize>)>,
+    /// Made by the first learner's request that accepts brotli.
+    compressed: OnceLock<Option<CompressedPage>>,
+}
+
+/// A visitor's page as brotli pieces: the stretches between the places a
+/// learner's page differs, for the user resource they were cut around.
+struct CompressedPage {
+    user_resource: u64,
+    /// One more than the places.
+    stretches: Vec<Vec<u8>>,
+}
+
+/// A place where a learner's page differs from the visitor's.
+#[derive(Clone, Copy)]
+enum Place {
+    Nonce,
+    Header,
+    User,
 }
 
 /// A learner's parts for pages whose visitor's header is `visitor_header`.
@@ -109,6 +132,8 @@ struct LearnerParts {
     user_resource: u64,
     visitor_user: String,
     learner_user: String,
+    /// The header and the learner's user as brotli pieces.
+    compressed: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 /// Weighs entries by their bytes, so the bounds are on memory.
@@ -117,7 +142,8 @@ struct ByBytes;
 
 impl Weighter<String, Stored<Arc<VisitorPage>>> for ByBytes {
     fn weight(&self, address: &String, stored: &Stored<Arc<VisitorPage>>) -> u64 {
-        (address.len() + stored.value.html.len()) as u64
+        // With room for its brotli pieces, made later: under a fifth of it.
+        (address.len() + stored.value.html.len() * 6 / 5) as u64
     }
 }
 
@@ -128,7 +154,11 @@ impl Weighter<LearnerKey, Stored<Arc<LearnerParts>>> for ByBytes {
             + key.visitor_header.len()
             + parts.header.len()
             + parts.visitor_user.len()
-            + parts.learner_user.len()) as u64
+            + parts.learner_user.len()
+            + parts
+                .compressed
+                .as_ref()
+                .map_or(0, |(header, user)| header.len() + user.len())) as u64
     }
 }
 
@@ -207,6 +237,7 @@ impl VisitorPage {
             html,
             nonce,
             nonce_at,
+            compressed: OnceLock::new(),
         })
     }
 
@@ -217,33 +248,97 @@ impl VisitorPage {
             .map(|(_, range)| range.clone())
     }
 
+    /// Whether `parts` were cut around what this page has.
+    fn fits(&self, parts: &LearnerParts) -> bool {
+        self.resource(parts.user_resource)
+            .is_some_and(|user| self.html[user] == parts.visitor_user)
+    }
+
+    /// Where a learner's page differs from this one, in order: each nonce,
+    /// the header, and the resource `user_resource`. `None` if they overlap.
+    fn places(&self, user_resource: u64) -> Option<Vec<(Range<usize>, Place)>> {
+        let mut places: Vec<(Range<usize>, Place)> = self
+            .nonce_at
+            .iter()
+            .map(|&at| (at..at + self.nonce.len(), Place::Nonce))
+            .collect();
+        places.push((self.header.clone(), Place::Header));
+        places.push((self.resource(user_resource)?, Place::User));
+        places.sort_by_key(|(range, _)| range.start);
+        places
+            .windows(2)
+            .all(|pair| pair[0].0.end <= pair[1].0.start)
+            .then_some(places)
+    }
+
     /// This page with `parts` in place of the visitor's and `nonce` in place
     /// of its own; `None` if the parts do not fit it.
     fn with_learner(&self, parts: &LearnerParts, nonce: &str) -> Option<String> {
-        let user = self.resource(parts.user_resource)?;
-        if self.html[user.clone()] != parts.visitor_user {
+        if !self.fits(parts) {
             return None;
         }
-        let mut replacements: Vec<(Range<usize>, &str)> = self
-            .nonce_at
-            .iter()
-            .map(|&at| (at..at + self.nonce.len(), nonce))
-            .collect();
-        replacements.push((self.header.clone(), &parts.header));
-        replacements.push((user, &parts.learner_user));
-        replacements.sort_by_key(|(range, _)| range.start);
         let mut html = String::with_capacity(self.html.len() + parts.header.len());
         let mut copied = 0;
-        for (range, text) in replacements {
-            if range.start < copied {
-                return None;
-            }
+        for (range, place) in self.places(parts.user_resource)? {
             html.push_str(&self.html[copied..range.start]);
-            html.push_str(text);
+            html.push_str(match place {
+                Place::Nonce => nonce,
+                Place::Header => &parts.header,
+                Place::User => &parts.learner_user,
+            });
             copied = range.end;
         }
         html.push_str(&self.html[copied..]);
         Some(html)
+    }
+
+    /// What [`Self::with_learner`] gives, as brotli, joined from pieces
+    /// compressed ahead; `None` if the parts do not fit or have no pieces.
+    fn compressed_with_learner(&self, parts: &LearnerParts, nonce: &str) -> Option<Vec<u8>> {
+        let (header, user) = parts.compressed.as_ref()?;
+        if !self.fits(parts) {
+            return None;
+        }
+        let page = self
+            .compressed
+            .get_or_init(|| self.compress(parts.user_resource))
+            .as_ref()
+            .filter(|page| page.user_resource == parts.user_resource)?;
+        let nonce = compressed::compress(nonce, compressed::PER_RESPONSE_QUALITY)?;
+        let places = self.places(parts.user_resource)?;
+        let mut pieces: Vec<&[u8]> = Vec::with_capacity(places.len() * 2 + 1);
+        for ((_, place), stretch) in places.iter().zip(&page.stretches) {
+            pieces.push(stretch);
+            pieces.push(match place {
+                Place::Nonce => &nonce,
+                Place::Header => header,
+                Place::User => user,
+            });
+        }
+        pieces.push(page.stretches.last()?);
+        compressed::join(pieces)
+    }
+
+    /// This page's stretches between the places around `user_resource`,
+    /// each compressed.
+    fn compress(&self, user_resource: u64) -> Option<CompressedPage> {
+        let mut stretches = Vec::new();
+        let mut copied = 0;
+        for (range, _) in self.places(user_resource)? {
+            stretches.push(compressed::compress(
+                &self.html[copied..range.start],
+                compressed::KEPT_QUALITY,
+            )?);
+            copied = range.end;
+        }
+        stretches.push(compressed::compress(
+            &self.html[copied..],
+            compressed::KEPT_QUALITY,
+        )?);
+        Some(CompressedPage {
+            user_resource,
+            stretches,
+        })
     }
 
     /// The learner's parts of `rendered`, their page at this address with
@@ -264,13 +359,20 @@ impl VisitorPage {
         if differing.next().is_some() || id != their_id {
             return None;
         }
-        let parts = LearnerParts {
+        let mut parts = LearnerParts {
             header: rendered[header].to_owned(),
             user_resource: *id,
             visitor_user: self.html[ours.clone()].to_owned(),
             learner_user: rendered[theirs.clone()].to_owned(),
+            compressed: None,
         };
-        (self.with_learner(&parts, &self.nonce)? == rendered).then_some(parts)
+        if self.with_learner(&parts, &self.nonce)? != rendered {
+            return None;
+        }
+        parts.compressed = compressed::compress(&parts.header, compressed::KEPT_QUALITY).zip(
+            compressed::compress(&parts.learner_user, compressed::KEPT_QUALITY),
+        );
+        Some(parts)
     }
 
     fn response(&self, html: String) -> Response {
@@ -278,6 +380,17 @@ impl VisitorPage {
         response
             .headers_mut()
             .insert(CACHE_STATUS, HeaderValue::from_static("hit"));
+        response
+    }
+
+    /// A response of `brotli`, the page compressed; the compression layer
+    /// leaves an encoded response as it is.
+    fn compressed_response(&self, brotli: Vec<u8>) -> Response {
+        let mut response = (self.headers.clone(), brotli).into_response();
+        let headers = response.headers_mut();
+        headers.insert(CACHE_STATUS, HeaderValue::from_static("hit"));
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
         response
     }
 }
@@ -416,15 +529,26 @@ pub async fn serve_signed_in_pages(
         user,
         visitor_header: visitor_page.header_text.clone(),
     };
-    let assembled = pages
-        .learner_parts
-        .get(&key)
-        .and_then(|parts| visitor_page.with_learner(&parts, &nonce));
-    // Literal labels make a static key: nothing allocated on this hot path.
-    if let Some(html) = assembled {
-        metrics::counter!("cache_lookups_total", "cache" => "signed_in_page", "result" => "hit")
-            .increment(1);
-        return visitor_page.response(html);
+    if let Some(parts) = pages.learner_parts.get(&key) {
+        let brotli = request
+            .headers()
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(compressed::accepts_brotli)
+            .then(|| visitor_page.compressed_with_learner(&parts, &nonce))
+            .flatten();
+        let response = match brotli {
+            Some(brotli) => Some(visitor_page.compressed_response(brotli)),
+            None => visitor_page
+                .with_learner(&parts, &nonce)
+                .map(|html| visitor_page.response(html)),
+        };
+        if let Some(response) = response {
+            // Literal labels make a static key: nothing allocated on this hot path.
+            metrics::counter!("cache_lookups_total", "cache" => "signed_in_page", "result" => "hit")
+                .increment(1);
+            return response;
+        }
     }
     metrics::counter!("cache_lookups_total", "cache" => "signed_in_page", "result" => "miss")
         .increment(1);
@@ -506,6 +630,23 @@ mod tests {
             page.with_learner(&parts, "N3").unwrap(),
             learners_page("ada@example.test", "N3", "courses")
         );
+    }
+
+    #[test]
+    fn a_learners_page_as_brotli_decodes_to_their_page() {
+        use std::io::Read;
+
+        let page = visitor_page();
+        let rendered = learners_page("ada@example.test", "N2", "courses");
+        let parts = page.learner_parts(&rendered, "N2").unwrap();
+        for nonce in ["N3", "N4"] {
+            let brotli = page.compressed_with_learner(&parts, nonce).unwrap();
+            let mut html = String::new();
+            brotli::Decompressor::new(&brotli[..], 4096)
+                .read_to_string(&mut html)
+                .unwrap();
+            assert_eq!(html, learners_page("ada@example.test", nonce, "courses"));
+        }
     }
 
     #[test]

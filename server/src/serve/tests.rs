@@ -775,7 +775,19 @@ async fn admin(app: &Router, pool: &PgPool, email: &str) -> Client {
 impl Client {
     /// A GET of `path` as this client: status, headers and body.
     async fn response(&self, path: &str) -> (StatusCode, axum::http::HeaderMap, axum::body::Bytes) {
+        self.response_with(path, &[]).await
+    }
+
+    /// [`Self::response`] with more request headers.
+    async fn response_with(
+        &self,
+        path: &str,
+        headers: &[(header::HeaderName, &str)],
+    ) -> (StatusCode, axum::http::HeaderMap, axum::body::Bytes) {
         let mut request = Request::get(path).header(header::HOST, "127.0.0.1:3000");
+        for (name, value) in headers {
+            request = request.header(name, *value);
+        }
         if let Some(cookie) = &self.cookie {
             request = request.header(header::COOKIE, cookie);
         }

@@ -120,6 +120,56 @@ async fn an_assembled_page_is_the_page_a_full_render_gives(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "crate::database::MIGRATOR")]
+async fn an_assembled_page_is_sent_as_brotli_to_browsers_that_accept_it(pool: PgPool) {
+    use std::io::Read;
+
+    let app = app_with_catalog(pool).await;
+    let ada = signed_up(&app, "ada@example.test").await;
+    let browser = [(header::ACCEPT_ENCODING, "gzip, deflate, br, zstd")];
+    for path in ["/courses", "/courses?q=garden", "/tags"] {
+        page(&ada, path).await;
+        let (_, plain_headers, plain) = page(&ada, path).await;
+        assert_eq!(cache_status(&plain_headers), Some("hit"), "{path}");
+        // Twice: the second joins the page's pieces made by the first.
+        for _ in 0..2 {
+            let (status, headers, body) = ada.response_with(path, &browser).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(cache_status(&headers), Some("hit"), "{path}");
+            assert_eq!(headers[header::CONTENT_ENCODING], "br");
+            assert!(
+                headers
+                    .get_all(header::VARY)
+                    .iter()
+                    .any(|value| value.to_str().unwrap().contains("accept-encoding")),
+                "{headers:?}"
+            );
+            assert_eq!(headers[header::CACHE_CONTROL], "private, no-store");
+            let mut html = String::new();
+            brotli::Decompressor::new(&body[..], 4096)
+                .read_to_string(&mut html)
+                .unwrap();
+            // The page the learner gets uncompressed, with this response's nonce.
+            assert_eq!(policy_nonce(&headers), script_nonce(&html));
+            let expected = plain.replace(&policy_nonce(&plain_headers), &policy_nonce(&headers));
+            assert_eq!(html, expected, "{path}");
+            // Compressed, not stored (how small is the benchmark's to say:
+            // this test catalog's pages are a few KB).
+            assert!(body.len() < html.len(), "{} of {}", body.len(), html.len());
+        }
+    }
+    // Refused brotli: not sent.
+    let (_, headers, _) = ada
+        .response_with("/courses", &[(header::ACCEPT_ENCODING, "br;q=0")])
+        .await;
+    assert_ne!(
+        headers
+            .get(header::CONTENT_ENCODING)
+            .map(|value| value.to_str().unwrap()),
+        Some("br")
+    );
+}
+
+#[sqlx::test(migrator = "crate::database::MIGRATOR")]
 async fn what_the_header_shows_changes_on_the_next_request(pool: PgPool) {
     let app = app_with_catalog(pool.clone()).await;
     let mut ada = signed_up(&app, "ada@example.test").await;
