@@ -4,8 +4,12 @@
 # the release server, drives it with wrk at 32 connections over a mix of
 # search + filter URLs, and prints requests/s, p50 and p99, plus the size of
 # the server-rendered HTML; each case as a visitor (page cache), as a
-# signed-in learner (a real account and session), and with nothing kept.
-# Prints figures; asserts nothing about speed.
+# signed-in learner (a real account and session), and with nothing kept;
+# the shipped catalog also as browsers ask for it (Accept-Encoding: br), the
+# bytes column then counting what is sent.
+# BENCH_SERVER_BIN=path measures that server binary instead of building one
+# (for before/after pairs); CASES=regex runs only the cases whose label
+# matches. Prints figures; asserts nothing about speed.
 set -euo pipefail
 
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,8 +21,13 @@ CONNECTIONS="${CONNECTIONS:-32}"
 DURATION="${DURATION:-15s}"
 
 .ci/install-tools.sh bench
-cargo leptos build --release --precompress
-SERVER="$TARGET_DIR/release/server"
+if [ -n "${BENCH_SERVER_BIN:-}" ]; then
+  SERVER="$BENCH_SERVER_BIN"
+else
+  cargo leptos build --release --precompress
+  SERVER="$TARGET_DIR/release/server"
+fi
+CASES="${CASES:-.}"
 . .ci/bench-server.sh
 . .ci/bench-catalogs.sh
 
@@ -63,7 +72,8 @@ sign_up_learner() {
 
 results=()
 run_case() {
-  local label="$1" url="$2" catalog_cache_seconds="$3" who="${4:-visitor}"
+  local label="$1" url="$2" catalog_cache_seconds="$3" who="${4:-visitor}" encoding="${5:-}"
+  grep -qE "$CASES" <<<"$label" || return 0
   start_server "$PORT" CATALOG_CACHE_SECONDS="$catalog_cache_seconds" DATABASE_URL="$url" CATALOG_FILE=""
   local wrk_headers=()
   if [ "$who" = learner ]; then
@@ -71,8 +81,12 @@ run_case() {
     cookie="$(sign_up_learner)"
     wrk_headers=(-H "Cookie: $cookie")
   fi
+  if [ -n "$encoding" ]; then
+    wrk_headers+=(-H "Accept-Encoding: $encoding")
+  fi
   local html_bytes courses
-  html_bytes="$(curl -fs "http://127.0.0.1:$PORT/courses" | wc -c)"
+  # As sent to this case's client (curl does not decode it).
+  html_bytes="$(curl -fs "${wrk_headers[@]}" "http://127.0.0.1:$PORT/courses" | wc -c)"
   courses="$(psql -tAq "$url" -c 'select count(*) from courses')"
   # Warm the caches and the prepared statements, then measure.
   wrk -t2 -c"$CONNECTIONS" -d3s "${wrk_headers[@]}" -s "$WRK_SCRIPT" "http://127.0.0.1:$PORT" >/dev/null
@@ -85,7 +99,7 @@ run_case() {
   p50="$(awk '$1 == "50%" {print $2}' <<<"$output")"
   p99="$(awk '$1 == "99%" {print $2}' <<<"$output")"
   errors="$(awk '/Non-2xx/ {print $NF}' <<<"$output")"
-  results+=("$(printf '%-20s %9s %10s %9s %9s %12s %8s' "$label" "$courses" "$rps" "$p50" "$p99" "$html_bytes" "${errors:-0}")")
+  results+=("$(printf '%-22s %9s %10s %9s %9s %12s %8s' "$label" "$courses" "$rps" "$p50" "$p99" "$html_bytes" "${errors:-0}")")
 }
 
 # Each catalog three ways: as visitors without a session get it (pages and
@@ -95,6 +109,8 @@ run_case() {
 # last minute costs).
 run_case "shipped, visitor" "$SHIPPED_URL" 60
 run_case "shipped, signed in" "$SHIPPED_URL" 60 learner
+run_case "shipped, visitor, br" "$SHIPPED_URL" 60 visitor br
+run_case "shipped, signed in, br" "$SHIPPED_URL" 60 learner br
 run_case "shipped, uncached" "$SHIPPED_URL" 0
 run_case "100k, visitor" "$LARGE_URL" 60
 run_case "100k, signed in" "$LARGE_URL" 60 learner
@@ -102,6 +118,6 @@ run_case "100k, uncached" "$LARGE_URL" 0
 
 echo
 echo "/courses, search + filters, $CONNECTIONS connections, $DURATION per case, $(nproc) cores"
-printf '%-20s %9s %10s %9s %9s %12s %8s\n' catalog courses "req/s" p50 p99 "HTML bytes" non-2xx
+printf '%-22s %9s %10s %9s %9s %12s %8s\n' catalog courses "req/s" p50 p99 "bytes sent" non-2xx
 printf '%s\n' "${results[@]}"
 rm -f "$WRK_SCRIPT"
