@@ -31,7 +31,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
 
 use super::{route_list, router};
-use crate::import_catalog::{import, parse_catalog};
 
 /// Long enough for any hang to be a hang, short enough to finish the run.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -69,15 +68,10 @@ const FORGED_MARKUP: &str = "<script>alert(109)</script>";
 /// Text an attacker would like a page to show as AcmeLearn's own words.
 const FORGED_NOTICE: &str = "FORGED NOTICE: your account is locked, call +1 555 0100";
 
-/// A small catalog with tags the attacks need: `it` is a tag made only of a
-/// stop word, which the recommendation full-text queries must survive.
-const CATALOG: &str = r#"[
-  {"title": "Garden Planning Basics", "description": "Plan a small garden.", "difficulty": "beginner",
-   "duration": 6, "tags": ["gardening", "planning"], "skills_covered": ["Soil Testing"],
-   "contents": "Module 1: Soil - what grows where."},
-  {"title": "Advanced Composting", "description": "Run a hot compost.", "difficulty": "advanced",
-   "duration": 14, "tags": ["gardening", "compost"], "skills_covered": ["Hot Composting"],
-   "contents": "Module 1: Heat - keeping it cooking."},
+/// The course the attacks need beside the test catalog's gardening ones:
+/// `it` is a tag made only of a stop word, which the recommendation
+/// full-text queries must survive.
+const IT_SUPPORT_COURSE: &str = r#"[
   {"title": "Python for IT Support", "description": "Automate the help desk.", "difficulty": "intermediate",
    "duration": 10, "tags": ["it", "python"], "skills_covered": ["Scripting"],
    "contents": "Module 1: Scripts - small tools first."}
@@ -129,8 +123,7 @@ struct Site {
 
 impl Site {
     async fn start(pool: PgPool) -> Site {
-        let courses = parse_catalog(CATALOG, "hostile.json").unwrap();
-        import(&pool, &courses, &HashMap::new()).await.unwrap();
+        super::tests::import_test_catalog(&pool, &[IT_SUPPORT_COURSE]).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let origin = format!("http://{address}");

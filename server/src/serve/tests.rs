@@ -40,6 +40,16 @@ const CATALOG: &str = r#"[
    "contents": "Module 1: Heat - keeping it cooking."}
 ]"#;
 
+/// Imports the test catalog, with the courses of `more` (each a JSON array
+/// in the catalog file's format).
+pub(crate) async fn import_test_catalog(pool: &PgPool, more: &[&str]) {
+    let mut courses = parse_catalog(CATALOG, "test.json").unwrap();
+    for json in more {
+        courses.extend(parse_catalog(json, "more.json").unwrap());
+    }
+    import(pool, &courses, &HashMap::new()).await.unwrap();
+}
+
 /// The settings tests serve with: no mail, no model, the caches on.
 pub(crate) fn test_config(
     site_addr: std::net::SocketAddr,
@@ -72,8 +82,7 @@ pub(crate) fn test_config(
 }
 
 async fn app_with_catalog(pool: PgPool) -> Router {
-    let courses = parse_catalog(CATALOG, "test.json").unwrap();
-    import(&pool, &courses, &HashMap::new()).await.unwrap();
+    import_test_catalog(&pool, &[]).await;
     let config = test_config("127.0.0.1:0".parse().unwrap(), None);
     router(pool, &config).await.unwrap()
 }
@@ -884,8 +893,7 @@ mod signed_in_pages;
 
 /// The app with metrics switched on (the listener itself is not bound here).
 async fn app_with_metrics(pool: PgPool) -> (Router, Router) {
-    let courses = parse_catalog(CATALOG, "test.json").unwrap();
-    import(&pool, &courses, &HashMap::new()).await.unwrap();
+    import_test_catalog(&pool, &[]).await;
     let mut config = test_config("127.0.0.1:0".parse().unwrap(), None);
     config.operations.metrics_addr = Some("127.0.0.1:0".parse().unwrap());
     let app = build(pool, &config).await.unwrap();
@@ -1015,8 +1023,7 @@ async fn every_response_carries_a_request_id_kept_only_when_sane(pool: PgPool) {
 
 #[sqlx::test(migrator = "crate::database::MIGRATOR")]
 async fn catalog_pages_work_when_the_read_replica_is_unreachable(pool: PgPool) {
-    let courses = parse_catalog(CATALOG, "test.json").unwrap();
-    import(&pool, &courses, &HashMap::new()).await.unwrap();
+    import_test_catalog(&pool, &[]).await;
     let mut config = test_config("127.0.0.1:0".parse().unwrap(), None);
     // Nothing listens on port 1.
     config.operations.database_read_url = Some("postgres://app@127.0.0.1:1/none".to_owned());
