@@ -328,18 +328,9 @@ pub struct HistoryEntry {
 mod tests {
     use super::*;
 
-    fn state(
-        level: Option<Level>,
-        hours: Option<i32>,
-        interests: &[&str],
-        goal: Option<&str>,
-    ) -> ProfileState {
-        ProfileState::example(level, hours, interests, goal)
-    }
-
     #[test]
     fn missing_parts_lists_what_is_empty_interests_first() {
-        let empty = state(None, None, &[], None);
+        let empty = ProfileState::example(None, None, &[], None);
         assert_eq!(
             empty.missing_parts(),
             vec![
@@ -349,14 +340,15 @@ mod tests {
                 ProfilePart::HoursPerWeek
             ]
         );
-        let full = state(
+        let full = ProfileState::example(
             Some(Level::Beginner),
             Some(4),
             &["python"],
             Some("data jobs"),
         );
         assert!(full.missing_parts().is_empty());
-        let no_interests = state(Some(Level::Beginner), Some(4), &[], Some("data jobs"));
+        let no_interests =
+            ProfileState::example(Some(Level::Beginner), Some(4), &[], Some("data jobs"));
         assert_eq!(no_interests.missing_parts(), vec![ProfilePart::Interests]);
     }
 
@@ -411,7 +403,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             parsed,
-            state(
+            ProfileState::example(
                 Some(Level::Intermediate),
                 Some(6),
                 &["python", "sql"],
@@ -426,13 +418,13 @@ mod tests {
 
     #[test]
     fn changes_read_like_the_history_page() {
-        let before = state(
+        let before = ProfileState::example(
             Some(Level::Beginner),
             Some(10),
             &["design", "python"],
             Some("learn"),
         );
-        let after = state(
+        let after = ProfileState::example(
             Some(Level::Intermediate),
             Some(4),
             &["cloud", "python"],
@@ -453,8 +445,8 @@ mod tests {
             ]
         );
         assert!(before.changes_since(&before).is_empty());
-        let from_empty =
-            state(Some(Level::Advanced), None, &[], None).changes_since(&ProfileState::default());
+        let from_empty = ProfileState::example(Some(Level::Advanced), None, &[], None)
+            .changes_since(&ProfileState::default());
         assert_eq!(from_empty[0].to_string(), "level: not set → advanced");
     }
 }

@@ -19,15 +19,6 @@ pub(crate) async fn learner(pool: &PgPool, email: &str) -> Uuid {
         .id
 }
 
-fn input(
-    level: Option<Level>,
-    hours: Option<i32>,
-    interests: &[&str],
-    goal: Option<&str>,
-) -> ProfileState {
-    ProfileState::example(level, hours, interests, goal)
-}
-
 async fn snapshot_count(pool: &PgPool, user_id: Uuid) -> i64 {
     sqlx::query_scalar("select count(*) from user_profile_snapshots where user_id = $1")
         .bind(user_id)
@@ -60,7 +51,7 @@ pub(crate) async fn assert_history_is_whole(pool: &PgPool, user_id: Uuid) -> i32
 #[sqlx::test(migrations = "../migrations")]
 async fn a_save_bumps_the_version_and_snapshots_the_new_state(pool: PgPool) {
     let user_id = learner(&pool, "one@example.test").await;
-    let first = input(
+    let first = ProfileState::example(
         Some(Level::Beginner),
         Some(10),
         &["python", "design"],
@@ -122,7 +113,7 @@ async fn a_save_bumps_the_version_and_snapshots_the_new_state(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn saving_nothing_new_writes_nothing(pool: PgPool) {
     let user_id = learner(&pool, "same@example.test").await;
-    let state = input(Some(Level::Advanced), Some(3), &["sql"], None);
+    let state = ProfileState::example(Some(Level::Advanced), Some(3), &["sql"], None);
     save(&pool, user_id, 1, state.clone()).await.unwrap();
     assert_eq!(
         save(&pool, user_id, 2, state).await.unwrap(),
@@ -138,7 +129,7 @@ async fn a_stale_form_is_refused_and_changes_nothing(pool: PgPool) {
         &pool,
         user_id,
         1,
-        input(Some(Level::Beginner), None, &[], None),
+        ProfileState::example(Some(Level::Beginner), None, &[], None),
     )
     .await
     .unwrap();
@@ -146,7 +137,7 @@ async fn a_stale_form_is_refused_and_changes_nothing(pool: PgPool) {
         &pool,
         user_id,
         1,
-        input(Some(Level::Advanced), None, &[], None),
+        ProfileState::example(Some(Level::Advanced), None, &[], None),
     )
     .await;
     match stale {
@@ -173,7 +164,7 @@ async fn unknown_interests_are_refused_and_change_nothing(pool: PgPool) {
         &pool,
         user_id,
         1,
-        input(
+        ProfileState::example(
             None,
             Some(5),
             &["python", "underwater basket weaving"],
@@ -202,7 +193,7 @@ async fn concurrent_saves_leave_a_contiguous_history(pool: PgPool) {
             tokio::spawn(async move {
                 // Each task saves its own state, reloading after a conflict, as a
                 // person with many tabs open would.
-                let wanted = input(
+                let wanted = ProfileState::example(
                     Some(Level::ALL[task % 3]),
                     Some(task as i32 + 1),
                     &[["python", "sql", "design", "cloud"][task % 4]],
