@@ -4,7 +4,7 @@
 //! (`service::recommend`, built-in ranker, stored like any answer), and the
 //! answer is scored against the persona's graded courses.
 //!
-//! Prints, per part of the set (each `split`: tuning, held-out, fresh) and
+//! Prints, per part of the set (each `split`: tuning, held-out, fresh, fresh2) and
 //! overall: mean
 //! nDCG@5, mean precision@3, the share of lists with a course graded 0 in
 //! the top 3, and how the off-topic questions were answered; then one row per
