@@ -17,7 +17,7 @@ CONNECTIONS="${CONNECTIONS:-32}"
 DURATION="${DURATION:-15s}"
 
 .ci/install-tools.sh bench
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 SERVER="$TARGET_DIR/release/server"
 . .ci/bench-server.sh
 . .ci/bench-catalogs.sh

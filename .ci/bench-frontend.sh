@@ -48,7 +48,7 @@ release_build_present() {
   done <"$TARGET_DIR/release/hash.txt"
 }
 if [ "${FORCE_BUILD:-0}" = 1 ] || ! release_build_present; then
-  cargo leptos build --release --precompress
+  cargo leptos build --release --precompress --split
   node frontend/pwa/build.mjs "$SITE"
 elif [ ! -f "$SITE/sw.js" ] || [ "$SITE/pkg" -nt "$SITE/sw.js" ]; then
   node frontend/pwa/build.mjs "$SITE"
