@@ -108,20 +108,20 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=account::SignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view={Lazy::<lazy_routes::AccountRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/profile") view={Lazy::<lazy_routes::ProfileRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
                     <Route
                         path=path!("/profile/history")
-                        view={Lazy::<lazy_routes::ProfileHistoryRoute>::new()}
+                        view=profile::ProfileHistoryPage
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("/recommendations")
-                        view={Lazy::<lazy_routes::RecommendationsRoute>::new()}
+                        view=recommend::RecommendationsPage
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("/recommendations/history")
-                        view={Lazy::<lazy_routes::RecommendationHistoryRoute>::new()}
+                        view=recommend::RecommendationHistoryPage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/admin") view={Lazy::<lazy_routes::AdminRoute>::new()} ssr=SsrMode::Async/>

@@ -25,10 +25,10 @@ const { getManifest, injectManifest } = await import(require.resolve("@serwist/b
 // The lazy routes' WASM chunks (cargo leptos --split) that only the admin
 // pages and /account use. The worker never keeps those pages (see
 // service-worker.js), so their code is fetched when one is opened rather than
-// precached on every learner's first visit (~100 KB brotli of ~230). The
-// split manifest names, per lazy route (`__<route>_view_<hash>`), the chunks
-// it loads; a chunk another route also loads stays precached, and a route not
-// named here is precached: a new lazy page works offline unless listed.
+// precached on every learner's first visit. The split manifest names, per
+// lazy route (`__<route>_view_<hash>`), the chunks it loads; a chunk another
+// route also loads stays precached, and a route not named here is precached:
+// a new lazy page works offline unless listed.
 const ONLINE_ONLY_ROUTES = /^__(admin|admin_users|admin_learner|account)_route_view_/;
 
 function onlineOnlyChunks(pkg) {
