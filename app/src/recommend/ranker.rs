@@ -148,8 +148,8 @@ const BRIDGE_WEIGHT: f64 = 0.7;
 /// A concept's tags count this much when the learner's words that named it
 /// are already words of the catalog.
 const DIRECT_WORD_BRIDGE_DAMPING: f64 = 0.4;
-/// How much of a concept's bridge depends on the share of the concept's
-/// tags a course carries (0: one tag counts as much as all of them).
+/// How much more a concept's bridge counts on a course carrying all of the
+/// concept's tags than on one carrying a single one (0: no difference).
 const CONCEPT_SHARE_WEIGHT: f64 = 0.5;
 /// How strongly covering only part of what the learner said lowers a
 /// course's relevance (0: not at all).
@@ -558,12 +558,16 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
                 .iter()
                 .filter(|tag| course.tags.contains(tag))
                 .count();
-            let share = taught as f64 / entry.concept.tags.len().max(1) as f64;
+            // One tag counts as it always did; each further one adds, up to
+            // CONCEPT_SHARE_WEIGHT more for all of them, so courses sharing
+            // a single tag keep their place relative to word matches.
+            let further = taught.saturating_sub(1) as f64
+                / entry.concept.tags.len().saturating_sub(1).max(1) as f64;
             let rarity = reached
                 .iter()
                 .map(|tag| tag_rarity(tag))
                 .fold(0.0, f64::max)
-                * (1.0 - CONCEPT_SHARE_WEIGHT + CONCEPT_SHARE_WEIGHT * share);
+                * (1.0 + CONCEPT_SHARE_WEIGHT * further);
             let mut word_rarity = 0.0_f64;
             for (word, stem) in entry
                 .concept

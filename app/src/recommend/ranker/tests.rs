@@ -649,8 +649,8 @@ fn a_course_naming_the_learners_words_only_in_its_description_is_no_close_match(
     use Difficulty::*;
     let mut candidates = catalog();
     let mut blurb_only = course(
-        "Boardroom Storytelling",
-        Beginner,
+        "Narrative Craft",
+        Advanced,
         6,
         &["storytelling"],
         &["Narrative Arcs"],
@@ -671,7 +671,7 @@ fn a_course_naming_the_learners_words_only_in_its_description_is_no_close_match(
         .fold(0.0, f64::max);
     let blurb = scored
         .iter()
-        .find(|entry| entry.course.title == "Boardroom Storytelling")
+        .find(|entry| entry.course.title == "Narrative Craft")
         .expect("scored");
     assert!(blurb.relevance >= best * KEEP_RELATIVE_TO_BEST);
     // …but nothing it is about is anything the learner said.
