@@ -31,7 +31,7 @@ use concepts::{CONCEPT_MAP, fired_concepts};
 pub use concepts::{concept_map_knows, concept_tags};
 use explain::{explain, personal_summary, time_reason};
 pub use words::topic_words;
-use words::{Source, Stems, query_words, source_weight};
+use words::{Source, Stems, query_words, source_weight, stated_level};
 
 pub const BUILTIN_MODEL: &str = "builtin-v1";
 
@@ -62,6 +62,22 @@ impl Learner {
                 .question
                 .as_deref()
                 .is_some_and(|q| !topic_words(q).is_empty())
+    }
+
+    /// The learner with the level they asked for in so many words ("for
+    /// beginners"): the question's, which is what they want now, over the
+    /// profile's, over the goal's.
+    fn at_stated_level(&self) -> Learner {
+        let level = self
+            .question
+            .as_deref()
+            .and_then(stated_level)
+            .or(self.level)
+            .or_else(|| self.goal.as_deref().and_then(stated_level));
+        Learner {
+            level,
+            ..self.clone()
+        }
     }
 
     /// Whether the learner asked about something (a question with topic words).
@@ -132,6 +148,9 @@ const BRIDGE_WEIGHT: f64 = 0.7;
 /// A concept's tags count this much when the learner's words that named it
 /// are already words of the catalog.
 const DIRECT_WORD_BRIDGE_DAMPING: f64 = 0.4;
+/// How much more a concept's bridge counts on a course carrying all of the
+/// concept's tags than on one carrying a single one (0: no difference).
+const CONCEPT_SHARE_WEIGHT: f64 = 0.5;
 /// How strongly covering only part of what the learner said lowers a
 /// course's relevance (0: not at all).
 const COVERAGE_EXPONENT: f64 = 1.0;
@@ -239,6 +258,17 @@ struct Evidence {
 }
 
 impl Evidence {
+    /// Whether the course is about something the learner said: an interest,
+    /// one of their words in its title, tags or skills, or a concept they
+    /// named among its tags. Their words only in its description ("present",
+    /// "executives" in a dashboards course's blurb) make it no close match.
+    fn is_about_the_learner(&self) -> bool {
+        !self.interests.is_empty()
+            || !self.asked_in_subject.is_empty()
+            || !self.aimed_in_subject.is_empty()
+            || !self.bridged.is_empty()
+    }
+
     /// Whether the course answers part of the learner's question: one of
     /// its words in the course's title, tags or skills, or a concept it
     /// names among the course's tags. A word found only in a description is
@@ -319,6 +349,7 @@ const TIME_WEIGHT: f64 = 0.1;
 /// on the labelled personas such picks were mostly ones a person would call
 /// unrelated ("Advanced Python" for concurrency in Go).
 pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
+    let learner = &learner.at_stated_level();
     if !learner.has_preferences() {
         return popular(learner, candidates, PROFILE_TOO_THIN);
     }
@@ -330,9 +361,20 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
     if best <= 0.0 {
         return popular(learner, candidates, NOTHING_MATCHED);
     }
-    let (mut picked, rest): (Vec<Scored>, Vec<Scored>) = scored
-        .into_iter()
-        .partition(|entry| entry.relevance >= best * KEEP_RELATIVE_TO_BEST);
+    // Where nothing is more than a mention in a description, such mentions
+    // are all there is to go on.
+    let any_about_the_learner = scored
+        .iter()
+        .any(|entry| entry.evidence.is_about_the_learner());
+    let best_about = scored
+        .iter()
+        .filter(|entry| !any_about_the_learner || entry.evidence.is_about_the_learner())
+        .map(|entry| entry.relevance)
+        .fold(0.0, f64::max);
+    let (mut picked, rest): (Vec<Scored>, Vec<Scored>) = scored.into_iter().partition(|entry| {
+        entry.relevance >= best_about * KEEP_RELATIVE_TO_BEST
+            && (!any_about_the_learner || entry.evidence.is_about_the_learner())
+    });
     picked.truncate(MAX_COURSES);
     let close = picked.len();
     if close < MIN_COURSES {
@@ -372,7 +414,7 @@ pub fn shortlist<'a>(
     candidates: &'a [Candidate],
     count: usize,
 ) -> Vec<&'a Candidate> {
-    score_candidates(learner, candidates)
+    score_candidates(&learner.at_stated_level(), candidates)
         .into_iter()
         .take(count)
         .map(|entry| entry.course)
@@ -506,10 +548,26 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
                 .filter(|tag| entry.concept.tags.contains(tag) && !interests.contains(tag.as_str()))
                 .cloned()
                 .collect();
+            // A course teaching more of what the concept means is closer to
+            // it: "lead a team" is leadership, management and teamwork, and
+            // a course with one of the three (a design-docs course tagged
+            // leadership) is further from it than one with all of them.
+            let taught = entry
+                .concept
+                .tags
+                .iter()
+                .filter(|tag| course.tags.contains(tag))
+                .count();
+            // One tag counts as it always did; each further one adds, up to
+            // CONCEPT_SHARE_WEIGHT more for all of them, so courses sharing
+            // a single tag keep their place relative to word matches.
+            let further = taught.saturating_sub(1) as f64
+                / entry.concept.tags.len().saturating_sub(1).max(1) as f64;
             let rarity = reached
                 .iter()
                 .map(|tag| tag_rarity(tag))
-                .fold(0.0, f64::max);
+                .fold(0.0, f64::max)
+                * (1.0 + CONCEPT_SHARE_WEIGHT * further);
             let mut word_rarity = 0.0_f64;
             for (word, stem) in entry
                 .concept

@@ -267,4 +267,48 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn everyday_descriptions_of_problems_reach_the_topics_that_fix_them() {
+        let tags_for = |question: &str| {
+            concept_tags(&Learner {
+                question: Some(question.into()),
+                ..Learner::default()
+            })
+        };
+        let reaches = |question: &str, tag: &str| {
+            let tags = tags_for(question);
+            assert!(
+                tags.iter().any(|known| known == tag),
+                "{question}: {tags:?}"
+            );
+        };
+        reaches("the team keeps missing deadlines", "agile");
+        reaches(
+            "our site goes down and I get paged at night",
+            "incident response",
+        );
+        reaches("my reports take forever to load", "performance");
+        reaches("we got hacked last month", "cybersecurity");
+        reaches(
+            "users get lost in our app and complain",
+            "usability testing",
+        );
+        reaches("I copy paste the same numbers every week", "automation");
+        reaches("we overwrote each other's changes again", "version control");
+        reaches(
+            "I get so anxious when all eyes are on me",
+            "public speaking",
+        );
+    }
+
+    #[test]
+    fn graphics_words_do_not_reach_machine_learning_hardware() {
+        let tags = concept_tags(&Learner {
+            question: Some("graphics shaders and rendering".into()),
+            ..Learner::default()
+        });
+        assert!(tags.contains(&"3d graphics".to_owned()), "{tags:?}");
+        assert!(!tags.contains(&"gpu".to_owned()), "{tags:?}");
+    }
 }

@@ -604,3 +604,113 @@ fn ranking_is_deterministic() {
         titles(&rank(&learner, &reversed), &reversed)
     );
 }
+
+#[test]
+fn a_level_asked_for_in_the_question_rules_out_courses_two_steps_away() {
+    let candidates = catalog();
+    let asked = |question: &str| Learner {
+        question: Some(question.into()),
+        ..Learner::default()
+    };
+    let shortlisted = |learner: &Learner| -> Vec<String> {
+        shortlist(learner, &candidates, 10)
+            .iter()
+            .map(|course| course.title.clone())
+            .collect()
+    };
+    // No level in the profile: the advanced course is a candidate…
+    assert!(shortlisted(&asked("web performance")).contains(&"Web Performance at Scale".into()));
+    // …until the question says who it is for, as a beginner profile would.
+    let for_beginners = asked("web performance for begginers");
+    assert!(
+        !shortlisted(&for_beginners).contains(&"Web Performance at Scale".into()),
+        "{:?}",
+        shortlisted(&for_beginners)
+    );
+    let ranking = rank(&for_beginners, &candidates);
+    assert!(
+        titles(&ranking, &candidates)
+            .iter()
+            .all(|title| difficulty_of(title, &candidates) != Difficulty::Advanced)
+    );
+    // The question's level is what they want now, over the profile's.
+    let advanced_profile = Learner {
+        level: Some(Level::Advanced),
+        ..for_beginners
+    };
+    assert_eq!(
+        advanced_profile.at_stated_level().level,
+        Some(Level::Beginner)
+    );
+}
+
+#[test]
+fn a_course_naming_the_learners_words_only_in_its_description_is_no_close_match() {
+    use Difficulty::*;
+    let mut candidates = catalog();
+    let mut blurb_only = course(
+        "Narrative Craft",
+        Advanced,
+        6,
+        &["storytelling"],
+        &["Narrative Arcs"],
+    );
+    blurb_only.description = "Present streaming results in the boardroom.".into();
+    candidates.push(blurb_only);
+    let learner = Learner {
+        level: Some(Level::Advanced),
+        question: Some("streaming for the boardroom".into()),
+        ..Learner::default()
+    };
+    // By relevance alone it would be kept: it holds both words, if only in
+    // its blurb…
+    let scored = score_candidates(&learner, &candidates);
+    let best = scored
+        .iter()
+        .map(|entry| entry.relevance)
+        .fold(0.0, f64::max);
+    let blurb = scored
+        .iter()
+        .find(|entry| entry.course.title == "Narrative Craft")
+        .expect("scored");
+    assert!(blurb.relevance >= best * KEEP_RELATIVE_TO_BEST);
+    // …but nothing it is about is anything the learner said.
+    let picked = titles(&rank(&learner, &candidates), &candidates);
+    assert_eq!(picked, ["Streaming Data Engineering"]);
+}
+
+#[test]
+fn a_course_teaching_more_of_a_concept_is_closer_to_it() {
+    use Difficulty::*;
+    let candidates = vec![
+        course(
+            "Docs That Decide",
+            Intermediate,
+            10,
+            &["leadership", "writing"],
+            &[],
+        ),
+        course(
+            "Running Rituals",
+            Intermediate,
+            10,
+            &["management", "teamwork"],
+            &[],
+        ),
+    ];
+    let learner = Learner {
+        question: Some("mentoring".into()),
+        ..Learner::default()
+    };
+    // "mentoring" means leadership, management and teamwork: two of them
+    // beat one, each tag as rare as the others.
+    let scored = score_candidates(&learner, &candidates);
+    let relevance = |title: &str| {
+        scored
+            .iter()
+            .find(|entry| entry.course.title == title)
+            .map(|entry| entry.relevance)
+            .expect("scored")
+    };
+    assert!(relevance("Running Rituals") > relevance("Docs That Decide"));
+}

@@ -6,6 +6,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 
 use super::concepts::CONCEPT_MAP;
 use super::{CourseText, DESCRIPTION_WEIGHT, Learner};
+use crate::profile::Level;
 
 /// Words people use to ask, which say nothing about the topic.
 const ASKING_WORDS: &[&str] = &[
@@ -178,6 +179,42 @@ pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || c == '#' || c == '+' || c == '\''))
         .map(|word| word.trim_matches('\'').to_lowercase())
         .filter(|word| !word.is_empty())
+}
+
+/// Words that say what level a learner wants ("kubernetes for beginners",
+/// "advanced SQL"), typos people make in them included.
+const BEGINNER_WORDS: &[&str] = &[
+    "beginner",
+    "beginners",
+    "begginer",
+    "begginers",
+    "beginers",
+    "newbie",
+    "newbies",
+    "novice",
+    "novices",
+    "basics",
+    "basic",
+    "intro",
+    "introduction",
+    "introductory",
+    "noob",
+    "dummies",
+];
+const ADVANCED_WORDS: &[&str] = &["advanced", "expert", "experts", "senior", "mastery"];
+
+/// The level `text` asks for in so many words, if it does: "for beginners"
+/// rules out advanced courses as surely as a beginner profile does.
+pub(super) fn stated_level(text: &str) -> Option<Level> {
+    let mut stated = None;
+    for word in words(text) {
+        if BEGINNER_WORDS.contains(&word.as_str()) {
+            stated = Some(Level::Beginner);
+        } else if ADVANCED_WORDS.contains(&word.as_str()) {
+            stated = Some(Level::Advanced);
+        }
+    }
+    stated
 }
 
 /// Words the English stemmer folds into another word's stem although they
@@ -374,6 +411,16 @@ mod tests {
         );
         // Everything else is stemmed as usual.
         assert_eq!(stems.of_word("pipelines"), stems.of_word("pipeline"));
+    }
+
+    #[test]
+    fn the_level_asked_for_is_read_from_the_words() {
+        assert_eq!(
+            stated_level("kubernets for begginers"),
+            Some(Level::Beginner)
+        );
+        assert_eq!(stated_level("advanced SQL tuning"), Some(Level::Advanced));
+        assert_eq!(stated_level("deploy my app to the cloud"), None);
     }
 
     #[test]
