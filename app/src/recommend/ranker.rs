@@ -97,8 +97,6 @@ pub struct Candidate {
     pub difficulty: Difficulty,
     pub duration_hours: i32,
     pub tags: Vec<String>,
-    /// The tag category of each tag, in the same order.
-    pub categories: Vec<String>,
     pub skills: Vec<String>,
     /// How often it was recommended lately; orders the popular answer.
     pub popularity: i64,

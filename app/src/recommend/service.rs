@@ -79,7 +79,6 @@ struct CandidateRow {
     difficulty: String,
     duration: i32,
     tags: Vec<String>,
-    categories: Vec<String>,
     skills: Vec<String>,
     popularity: i64,
 }
@@ -175,8 +174,7 @@ pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidat
             (select id from courses where difficulty = 'advanced' order by duration, lower(title) limit 10)
         ), tag_names as (
             -- One join for all candidates beats one lookup per candidate.
-            select ct.course_id, array_agg(t.name order by t.name) as names,
-                   array_agg(t.category order by t.name) as categories
+            select ct.course_id, array_agg(t.name order by t.name) as names
             from picked join course_tags ct using (course_id) join tags t on t.id = ct.tag_id
             group by ct.course_id
         ), skill_names as (
@@ -187,7 +185,6 @@ pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidat
         select c.id as "id!", c.title as "title!", c.description as "description!",
                c.difficulty as "difficulty!", c.duration as "duration!",
                coalesce(tag_names.names, '{}') as "tags!",
-               coalesce(tag_names.categories, '{}') as "categories!",
                coalesce(skill_names.names, '{}') as "skills!",
                coalesce(p.times, 0) as "popularity!"
         from picked join courses c on c.id = picked.course_id
@@ -212,7 +209,6 @@ pub async fn candidates(pool: &PgPool, learner: &Learner) -> Result<Vec<Candidat
                 description: row.description,
                 duration_hours: row.duration,
                 tags: row.tags,
-                categories: row.categories,
                 skills: row.skills,
                 popularity: row.popularity,
             })

@@ -27,18 +27,8 @@ fn course(
         difficulty,
         duration_hours: hours,
         tags: tags.iter().map(|tag| (*tag).to_owned()).collect(),
-        categories: tags.iter().map(|tag| category_of(tag).to_owned()).collect(),
         skills: skills.iter().map(|skill| (*skill).to_owned()).collect(),
         popularity: 0,
-    }
-}
-
-fn category_of(tag: &str) -> &'static str {
-    match tag {
-        "web development" | "html" | "css" | "javascript" | "react" | "performance" => "Web",
-        "design" | "branding" => "Design & UX",
-        "python" | "programming fundamentals" => "Programming Languages",
-        _ => "Data",
     }
 }
 
