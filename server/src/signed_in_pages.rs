@@ -106,8 +106,10 @@ struct VisitorPage {
 /// learner's page differs, for the user resource they were cut around.
 struct CompressedPage {
     user_resource: u64,
-    /// One more than the places.
-    stretches: Vec<Vec<u8>>,
+    /// Each stretch up to a place, with the place that follows it.
+    before: Vec<(Vec<u8>, Place)>,
+    /// The stretch after the last place.
+    rest: Vec<u8>,
 }
 
 /// A place where a learner's page differs from the visitor's.
@@ -305,9 +307,8 @@ impl VisitorPage {
             .as_ref()
             .filter(|page| page.user_resource == parts.user_resource)?;
         let nonce = compressed::compress(nonce, compressed::PER_RESPONSE_QUALITY)?;
-        let places = self.places(parts.user_resource)?;
-        let mut pieces: Vec<&[u8]> = Vec::with_capacity(places.len() * 2 + 1);
-        for ((_, place), stretch) in places.iter().zip(&page.stretches) {
+        let mut pieces: Vec<&[u8]> = Vec::with_capacity(page.before.len() * 2 + 1);
+        for (stretch, place) in &page.before {
             pieces.push(stretch);
             pieces.push(match place {
                 Place::Nonce => &nonce,
@@ -315,29 +316,28 @@ impl VisitorPage {
                 Place::User => user,
             });
         }
-        pieces.push(page.stretches.last()?);
+        pieces.push(&page.rest);
         compressed::join(pieces)
     }
 
     /// This page's stretches between the places around `user_resource`,
-    /// each compressed.
+    /// each compressed, with the place each is followed by: cut once, so a
+    /// response only joins them.
     fn compress(&self, user_resource: u64) -> Option<CompressedPage> {
-        let mut stretches = Vec::new();
+        let mut before = Vec::new();
         let mut copied = 0;
-        for (range, _) in self.places(user_resource)? {
-            stretches.push(compressed::compress(
-                &self.html[copied..range.start],
-                compressed::KEPT_QUALITY,
-            )?);
+        for (range, place) in self.places(user_resource)? {
+            let stretch = &self.html[copied..range.start];
+            before.push((
+                compressed::compress(stretch, compressed::KEPT_QUALITY)?,
+                place,
+            ));
             copied = range.end;
         }
-        stretches.push(compressed::compress(
-            &self.html[copied..],
-            compressed::KEPT_QUALITY,
-        )?);
         Some(CompressedPage {
             user_resource,
-            stretches,
+            before,
+            rest: compressed::compress(&self.html[copied..], compressed::KEPT_QUALITY)?,
         })
     }
 
