@@ -87,19 +87,21 @@ pub(super) fn accepts_brotli(accept_encoding: &str) -> bool {
     })
 }
 
+/// What a brotli stream decodes to, as text; for tests.
 #[cfg(test)]
-mod tests {
+pub(crate) fn decompress(stream: &[u8]) -> String {
     use std::io::Read;
 
-    use super::*;
+    let mut text = String::new();
+    brotli::Decompressor::new(stream, 4096)
+        .read_to_string(&mut text)
+        .expect("a valid brotli stream");
+    text
+}
 
-    fn decompress(stream: &[u8]) -> String {
-        let mut text = String::new();
-        brotli::Decompressor::new(stream, 4096)
-            .read_to_string(&mut text)
-            .expect("a valid brotli stream");
-        text
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[test]
     fn joined_pieces_decode_to_the_whole_text() {
