@@ -364,14 +364,14 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
     let any_about_the_learner = scored
         .iter()
         .any(|entry| entry.evidence.is_about_the_learner());
+    let eligible = |entry: &Scored| !any_about_the_learner || entry.evidence.is_about_the_learner();
     let best_about = scored
         .iter()
-        .filter(|entry| !any_about_the_learner || entry.evidence.is_about_the_learner())
+        .filter(|entry| eligible(entry))
         .map(|entry| entry.relevance)
         .fold(0.0, f64::max);
     let (mut picked, rest): (Vec<Scored>, Vec<Scored>) = scored.into_iter().partition(|entry| {
-        entry.relevance >= best_about * KEEP_RELATIVE_TO_BEST
-            && (!any_about_the_learner || entry.evidence.is_about_the_learner())
+        eligible(entry) && entry.relevance >= best_about * KEEP_RELATIVE_TO_BEST
     });
     picked.truncate(MAX_COURSES);
     let close = picked.len();
