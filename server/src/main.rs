@@ -21,6 +21,7 @@ mod session_cache;
 mod session_store;
 mod shutdown;
 mod signed_in_pages;
+mod task_owner;
 mod telemetry;
 
 use std::process::ExitCode;

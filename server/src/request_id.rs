@@ -14,6 +14,8 @@ use axum::http::{HeaderName, HeaderValue, Request};
 use tower_http::request_id::{MakeRequestId, RequestId};
 use tracing::{Instrument, Span};
 
+use crate::task_owner::OwnPerTask;
+
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Longer ids are replaced: a UUID is 36 characters, HAProxy's and nginx's
@@ -87,11 +89,11 @@ struct InRequestSpan;
 
 impl any_spawner::CustomExecutor for InRequestSpan {
     fn spawn(&self, future: any_spawner::PinnedFuture<()>) {
-        tokio::spawn(future.instrument(Span::current()));
+        tokio::spawn(OwnPerTask::new(future).instrument(Span::current()));
     }
 
     fn spawn_local(&self, future: any_spawner::PinnedLocalFuture<()>) {
-        tokio::task::spawn_local(future.instrument(Span::current()));
+        tokio::task::spawn_local(OwnPerTask::new(future).instrument(Span::current()));
     }
 
     fn poll_local(&self) {}

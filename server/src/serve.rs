@@ -43,6 +43,7 @@ use crate::session_cache::{self, RecentSessions};
 use crate::session_store::PostgresSessions;
 use crate::shutdown::{self, Deadlines, Readiness};
 use crate::signed_in_pages::{SignedInPages, serve_signed_in_pages};
+use crate::task_owner;
 use crate::telemetry::{self, RouteNames};
 use crate::{
     ServerError, admin_export, control_characters, health, import_catalog, offline, read_replica,
@@ -272,6 +273,10 @@ pub async fn build(pool: PgPool, config: &ServeConfig) -> Result<BuiltApp, Serve
     // middleware (13 % of the CPU of a cached catalog page).
     let app = Router::new()
         .fallback_service(routes)
+        // Innermost: every request into the Leptos routes (pages, server
+        // functions, the 404 page) runs to its end as a task of its own,
+        // with its own reactive owner.
+        .layer(task_owner::OwnTaskLayer)
         // Inside the session layer and nonce_pages: it reads the session and
         // writes the request's nonce.
         .layer(from_fn_with_state(signed_in_pages, serve_signed_in_pages))
