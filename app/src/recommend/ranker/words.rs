@@ -265,6 +265,28 @@ impl Stems {
     }
 }
 
+/// What the learner wrote, as stems in order: every word, and the words but
+/// function words with each word as written.
+#[derive(Default)]
+pub(super) struct Said {
+    pub(super) all: Vec<String>,
+    pub(super) content: Vec<(String, String)>,
+}
+
+impl Said {
+    pub(super) fn of(stems: &Stems, text: &str) -> Self {
+        let mut said = Said::default();
+        for word in words(text) {
+            let stem = stems.of_word(&word);
+            said.all.push(stem.clone());
+            if !STOP_WORDS.contains(&word.as_str()) {
+                said.content.push((stem, word));
+            }
+        }
+        said
+    }
+}
+
 /// A topic word of the learner's, its stem, and how much it counts.
 pub(super) struct QueryWord {
     pub(super) word: String,
@@ -347,16 +369,9 @@ pub(super) fn query_words(stems: &Stems, learner: &Learner) -> Vec<QueryWord> {
         (Source::Question, learner.question.as_deref()),
         (Source::Goal, learner.goal.as_deref()),
     ] {
-        // Every word of the text but function words, as stems: a phrase of
-        // the map may hold an asking word ("machine learning").
-        let text_stems: BTreeSet<String> = text
-            .map(|text| {
-                words(text)
-                    .filter(|word| !STOP_WORDS.contains(&word.as_str()))
-                    .map(|word| stems.of_word(&word))
-                    .collect()
-            })
-            .unwrap_or_default();
+        // Every word of the text: a phrase of the map may hold an asking
+        // word ("machine learning") or rest on a function word ("on-call").
+        let said = text.map(|text| Said::of(stems, text)).unwrap_or_default();
         // "iphone and android" names two things, each meaning itself: only
         // compounds ("ethical hacking", "collaborate on code") bind words.
         let phrases_used: Vec<&Vec<String>> = CONCEPT_MAP
@@ -365,11 +380,11 @@ pub(super) fn query_words(stems: &Stems, learner: &Learner) -> Vec<QueryWord> {
             .zip(&CONCEPT_MAP.terms)
             .flat_map(|(concept, terms)| concept.terms.iter().zip(terms))
             .filter(|(written, term)| {
-                term.len() > 1
+                term.stems.len() > 1
                     && !written.split_whitespace().any(|word| word == "and")
-                    && term.iter().all(|stem| text_stems.contains(stem))
+                    && term.said_in(&said)
             })
-            .map(|(_, term)| term)
+            .map(|(_, term)| &term.stems)
             .collect();
         for word in text.map(topic_words).unwrap_or_default() {
             let stem = stems.of_word(&word);
