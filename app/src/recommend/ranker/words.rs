@@ -157,8 +157,9 @@ pub fn topic_words(text: &str) -> Vec<String> {
 }
 
 /// "go" is usually a verb ("I want to go into data"); it names the
-/// language after "in", "with", "learn", "about" or "of", and before
-/// "language", "programming", "developer" or "backend".
+/// language after "in", "with", "learn", "about", "of", "is" ("is go worth
+/// it"), or a comparison ("rust or go", "python vs go"), and before
+/// "language", "programming", "developer", "backend" or a comparison.
 fn names_the_go_language(words: &[String], place: usize) -> bool {
     let before = place
         .checked_sub(1)
@@ -167,10 +168,30 @@ fn names_the_go_language(words: &[String], place: usize) -> bool {
     let after = words.get(place + 1).map(String::as_str);
     matches!(
         before,
-        Some("in" | "with" | "learn" | "about" | "of" | "using")
+        Some(
+            "in" | "with"
+                | "learn"
+                | "about"
+                | "of"
+                | "using"
+                | "is"
+                | "or"
+                | "vs"
+                | "versus"
+                | "than"
+        )
     ) || matches!(
         after,
-        Some("language" | "programming" | "developer" | "developers" | "backend" | "lang")
+        Some(
+            "language"
+                | "programming"
+                | "developer"
+                | "developers"
+                | "backend"
+                | "lang"
+                | "vs"
+                | "versus"
+        )
     )
 }
 
@@ -442,6 +463,12 @@ mod tests {
     fn go_is_a_topic_only_when_it_names_the_language() {
         assert_eq!(topic_words("concurrency in go"), ["concurrency", "go"]);
         assert_eq!(topic_words("I want to go into data"), ["data"]);
+        assert_eq!(topic_words("is go worth it"), ["go", "worth"]);
+        assert_eq!(
+            topic_words("rust or go for services"),
+            ["rust", "go", "services"]
+        );
+        assert!(topic_words("go vs rust").contains(&"go".to_owned()));
     }
 
     #[test]
