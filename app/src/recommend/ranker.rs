@@ -496,9 +496,40 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
         .sum::<f64>()
         + interest_weight * learner.interests.len() as f64;
 
+    // The programming languages the learner named in their question or
+    // goal (their standing interests aside): a course in another language is
+    // no answer to "javascript promises make zero sense to me", however much
+    // it says about async code.
+    let languages: BTreeSet<&str> = CONCEPT_MAP
+        .concepts
+        .iter()
+        .flat_map(|concept| concept.languages.iter().map(String::as_str))
+        .collect();
+    let named_languages: BTreeSet<&str> = fired
+        .iter()
+        .filter(|entry| entry.source != Source::Interests)
+        .flat_map(|entry| entry.concept.languages.iter().map(String::as_str))
+        .chain(
+            query
+                .iter()
+                .filter_map(|word| languages.get(word.word.as_str()).copied()),
+        )
+        .collect();
+    let in_another_language = |course: &Candidate| {
+        !named_languages.is_empty()
+            && course
+                .tags
+                .iter()
+                .any(|tag| languages.contains(tag.as_str()))
+            && !course
+                .tags
+                .iter()
+                .any(|tag| named_languages.contains(tag.as_str()))
+    };
+
     let mut scored: Vec<Scored> = Vec::new();
     for (course, text) in candidates.iter().zip(&texts) {
-        if level_fit(learner.level, course.difficulty).is_none() {
+        if level_fit(learner.level, course.difficulty).is_none() || in_another_language(course) {
             continue;
         }
         let mut evidence = Evidence::default();

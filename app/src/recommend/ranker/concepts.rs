@@ -26,6 +26,10 @@ pub(super) struct Concept {
     /// ("pivottables" for "pivot tables"), found in titles, tags and skills.
     #[serde(default)]
     pub(super) catalog_words: Vec<String>,
+    /// For a programming language: the tags that name it ("javascript",
+    /// "typescript"). Empty for every other topic.
+    #[serde(default)]
+    pub(super) languages: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
