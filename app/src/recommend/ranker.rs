@@ -370,9 +370,25 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
         .filter(|entry| eligible(entry))
         .map(|entry| entry.relevance)
         .fold(0.0, f64::max);
-    let (mut picked, rest): (Vec<Scored>, Vec<Scored>) = scored.into_iter().partition(|entry| {
-        eligible(entry) && entry.relevance >= best_about * KEEP_RELATIVE_TO_BEST
-    });
+    let close_enough =
+        |entry: &Scored| eligible(entry) && entry.relevance >= best_about * KEEP_RELATIVE_TO_BEST;
+    // A learner who has not said their level is taken as starting out: an
+    // advanced course is a pick only when nothing below advanced matches as
+    // well ("docker or kubernetes first?" is not asking for multi-cluster
+    // operators).
+    let best_below_advanced = scored
+        .iter()
+        .filter(|entry| entry.course.difficulty != Difficulty::Advanced && close_enough(entry))
+        .map(|entry| entry.relevance)
+        .fold(0.0, f64::max);
+    let suits_the_level = |entry: &Scored| {
+        learner.level.is_some()
+            || entry.course.difficulty != Difficulty::Advanced
+            || entry.relevance >= best_below_advanced
+    };
+    let (mut picked, rest): (Vec<Scored>, Vec<Scored>) = scored
+        .into_iter()
+        .partition(|entry| close_enough(entry) && suits_the_level(entry));
     picked.truncate(MAX_COURSES);
     let close = picked.len();
     if close < MIN_COURSES {
@@ -382,6 +398,7 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
                 .filter(|entry| {
                     !entry.evidence.interests.is_empty()
                         && (!has_question || entry.evidence.answers_the_question())
+                        && suits_the_level(entry)
                 })
                 .take(MIN_COURSES - close)
                 .map(|entry| Scored {

@@ -751,3 +751,53 @@ fn a_learner_who_names_a_language_is_not_sent_to_a_course_in_another() {
         "{picked:?}"
     );
 }
+
+#[test]
+fn a_learner_without_a_level_gets_an_advanced_course_only_when_it_matches_best() {
+    use Difficulty::*;
+    let candidates = vec![
+        course(
+            "Docker: From Containers to Compose",
+            Beginner,
+            16,
+            &["docker", "containers", "devops"],
+            &["Dockerfiles"],
+        ),
+        course(
+            "Kubernetes: Deploying Workloads",
+            Intermediate,
+            30,
+            &["kubernetes", "containers", "devops"],
+            &["Deployments"],
+        ),
+        course(
+            "Advanced Kubernetes: Operators",
+            Advanced,
+            34,
+            &["kubernetes", "distributed systems"],
+            &["Operators"],
+        ),
+    ];
+    let for_level = |level: Option<Level>| {
+        let learner = Learner {
+            level,
+            question: Some("docker or kubernetes, which first?".into()),
+            ..Learner::default()
+        };
+        titles(&rank(&learner, &candidates), &candidates)
+    };
+    let picked = for_level(None);
+    assert!(
+        !picked.contains(&"Advanced Kubernetes: Operators".to_owned()),
+        "{picked:?}"
+    );
+    assert!(
+        picked.contains(&"Kubernetes: Deploying Workloads".to_owned()),
+        "{picked:?}"
+    );
+    let picked = for_level(Some(Level::Advanced));
+    assert!(
+        picked.contains(&"Advanced Kubernetes: Operators".to_owned()),
+        "{picked:?}"
+    );
+}
