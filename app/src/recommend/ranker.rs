@@ -345,7 +345,10 @@ const TIME_WEIGHT: f64 = 0.1;
 /// question, also answer part of it; otherwise it is left short. A course
 /// merely in the same tag category as what the learner said is not enough:
 /// on the labelled personas such picks were mostly ones a person would call
-/// unrelated ("Advanced Python" for concurrency in Go).
+/// unrelated ("Advanced Python" for concurrency in Go). Never picked either:
+/// a course in another programming language than the one the learner named
+/// (`score_candidates`), and, for a learner who has not said their level,
+/// an advanced course when something below advanced matches as well.
 pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
     let learner = &learner.at_stated_level();
     if !learner.has_preferences() {
