@@ -345,7 +345,10 @@ const TIME_WEIGHT: f64 = 0.1;
 /// question, also answer part of it; otherwise it is left short. A course
 /// merely in the same tag category as what the learner said is not enough:
 /// on the labelled personas such picks were mostly ones a person would call
-/// unrelated ("Advanced Python" for concurrency in Go).
+/// unrelated ("Advanced Python" for concurrency in Go). Never picked either:
+/// a course in another programming language than the one the learner named
+/// (`score_candidates`), and, for a learner who has not said their level,
+/// an advanced course when something below advanced matches as well.
 pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
     let learner = &learner.at_stated_level();
     if !learner.has_preferences() {
@@ -370,9 +373,25 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
         .filter(|entry| eligible(entry))
         .map(|entry| entry.relevance)
         .fold(0.0, f64::max);
-    let (mut picked, rest): (Vec<Scored>, Vec<Scored>) = scored.into_iter().partition(|entry| {
-        eligible(entry) && entry.relevance >= best_about * KEEP_RELATIVE_TO_BEST
-    });
+    let close_enough =
+        |entry: &Scored| eligible(entry) && entry.relevance >= best_about * KEEP_RELATIVE_TO_BEST;
+    // A learner who has not said their level is taken as starting out: an
+    // advanced course is a pick only when nothing below advanced matches as
+    // well ("docker or kubernetes first?" is not asking for multi-cluster
+    // operators).
+    let best_below_advanced = scored
+        .iter()
+        .filter(|entry| entry.course.difficulty != Difficulty::Advanced && close_enough(entry))
+        .map(|entry| entry.relevance)
+        .fold(0.0, f64::max);
+    let suits_the_level = |entry: &Scored| {
+        learner.level.is_some()
+            || entry.course.difficulty != Difficulty::Advanced
+            || entry.relevance >= best_below_advanced
+    };
+    let (mut picked, rest): (Vec<Scored>, Vec<Scored>) = scored
+        .into_iter()
+        .partition(|entry| close_enough(entry) && suits_the_level(entry));
     picked.truncate(MAX_COURSES);
     let close = picked.len();
     if close < MIN_COURSES {
@@ -382,6 +401,7 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
                 .filter(|entry| {
                     !entry.evidence.interests.is_empty()
                         && (!has_question || entry.evidence.answers_the_question())
+                        && suits_the_level(entry)
                 })
                 .take(MIN_COURSES - close)
                 .map(|entry| Scored {
@@ -496,9 +516,40 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
         .sum::<f64>()
         + interest_weight * learner.interests.len() as f64;
 
+    // The programming languages the learner named in their question or
+    // goal (their standing interests aside): a course in another language is
+    // no answer to "javascript promises make zero sense to me", however much
+    // it says about async code.
+    let languages: BTreeSet<&str> = CONCEPT_MAP
+        .concepts
+        .iter()
+        .flat_map(|concept| concept.languages.iter().map(String::as_str))
+        .collect();
+    let named_languages: BTreeSet<&str> = fired
+        .iter()
+        .filter(|entry| entry.source != Source::Interests)
+        .flat_map(|entry| entry.concept.languages.iter().map(String::as_str))
+        .chain(
+            query
+                .iter()
+                .filter_map(|word| languages.get(word.word.as_str()).copied()),
+        )
+        .collect();
+    let in_another_language = |course: &Candidate| {
+        !named_languages.is_empty()
+            && course
+                .tags
+                .iter()
+                .any(|tag| languages.contains(tag.as_str()))
+            && !course
+                .tags
+                .iter()
+                .any(|tag| named_languages.contains(tag.as_str()))
+    };
+
     let mut scored: Vec<Scored> = Vec::new();
     for (course, text) in candidates.iter().zip(&texts) {
-        if level_fit(learner.level, course.difficulty).is_none() {
+        if level_fit(learner.level, course.difficulty).is_none() || in_another_language(course) {
             continue;
         }
         let mut evidence = Evidence::default();

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::Learner;
-use super::words::{STOP_WORDS, Source, Stems, source_weight, words};
+use super::words::{STOP_WORDS, Said, Source, Stems, source_weight, words};
 
 /// One topic of the concept map (`data/concepts.json`): the words learners
 /// use for it and the catalog tags that teach it.
@@ -26,6 +26,10 @@ pub(super) struct Concept {
     /// ("pivottables" for "pivot tables"), found in titles, tags and skills.
     #[serde(default)]
     pub(super) catalog_words: Vec<String>,
+    /// For a programming language: the tags that name it ("javascript",
+    /// "typescript"). Empty for every other topic.
+    #[serde(default)]
+    pub(super) languages: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -33,11 +37,70 @@ struct ConceptFile {
     concepts: Vec<Concept>,
 }
 
-/// The concept map with every term as the stems a learner's text must hold.
+/// One term of the concept map, as what a learner's text must hold.
+pub(super) struct Term {
+    /// The stems of its words but function words, in order.
+    pub(super) stems: Vec<String>,
+    /// A phrase that means what it means only with its function words
+    /// ("on-call", "site down", "speed up", "one-on-ones"): the stems of all
+    /// its words, which the learner must write in a row. Without them it
+    /// would be one everyday word ("call", "site", "speed", "one").
+    pub(super) exact: Option<Vec<String>>,
+}
+
+impl Term {
+    fn of(stems: &Stems, written: &str) -> Self {
+        let all: Vec<String> = words(written).map(|word| stems.of_word(&word)).collect();
+        let content: Vec<String> = words(written)
+            .filter(|word| !STOP_WORDS.contains(&word.as_str()))
+            .map(|word| stems.of_word(&word))
+            .collect();
+        let mut distinct = content.clone();
+        distinct.sort();
+        distinct.dedup();
+        Term {
+            exact: (all.len() > 1 && distinct.len() < 2).then_some(all),
+            stems: content,
+        }
+    }
+
+    /// Whether it is a phrase: several words, which bind each other.
+    pub(super) fn is_phrase(&self) -> bool {
+        self.stems.len() > 1 || self.exact.is_some()
+    }
+
+    /// Whether the learner wrote it: a word as a word; a phrase's words
+    /// close together (at most one other word among them, function words
+    /// aside), so "keeps breaking" is not found in "keep telling me … breaking
+    /// their stuff"; a phrase resting on its function words exactly.
+    pub(super) fn said_in(&self, said: &Said) -> bool {
+        if let Some(sequence) = &self.exact {
+            return said
+                .all
+                .windows(sequence.len())
+                .any(|run| run == sequence.as_slice());
+        }
+        match self.stems.len() {
+            0 => false,
+            1 => said.content.iter().any(|(stem, _)| *stem == self.stems[0]),
+            length => {
+                let span = (length + 1).min(said.content.len());
+                span >= length
+                    && said.content.windows(span).any(|run| {
+                        self.stems
+                            .iter()
+                            .all(|stem| run.iter().any(|(said_stem, _)| said_stem == stem))
+                    })
+            }
+        }
+    }
+}
+
+/// The concept map with every term as what a learner's text must hold.
 pub(super) struct ConceptMap {
     pub(super) concepts: Vec<Concept>,
-    /// Per concept: each term's stems (a term of several words needs all).
-    pub(super) terms: Vec<Vec<Vec<String>>>,
+    /// Per concept: its terms.
+    pub(super) terms: Vec<Vec<Term>>,
     /// Per concept: the stems of its catalog words.
     pub(super) catalog_words: Vec<Vec<String>>,
 }
@@ -61,12 +124,7 @@ pub(super) static CONCEPT_MAP: LazyLock<ConceptMap> = LazyLock::new(|| {
             concept
                 .terms
                 .iter()
-                .map(|term| {
-                    words(term)
-                        .filter(|word| !STOP_WORDS.contains(&word.as_str()))
-                        .map(|word| stems.of_word(&word))
-                        .collect()
-                })
+                .map(|term| Term::of(&stems, term))
                 .collect()
         })
         .collect();
@@ -98,9 +156,9 @@ pub(super) struct Fired {
     pub(super) weight: f64,
 }
 
-/// A source of the learner's words, its words as (stem, word), and which
-/// concepts' phrases used each stem.
-type SourceWords = (Source, Vec<(String, String)>, HashMap<String, Vec<usize>>);
+/// A source of the learner's words, its words, and which concepts'
+/// phrases used each stem.
+type SourceWords = (Source, Said, HashMap<String, Vec<usize>>);
 
 /// The concepts the learner's words and interests name, strongest source
 /// first. An interest names a concept when it is one of the concept's tags
@@ -116,60 +174,41 @@ pub(super) fn fired_concepts(stems: &Stems, learner: &Learner) -> Vec<Fired> {
         (Source::Question, learner.question.as_deref()),
         (Source::Goal, learner.goal.as_deref()),
     ] {
-        let words: Vec<(String, String)> = text
-            .map(|text| {
-                words(text)
-                    .filter(|word| !STOP_WORDS.contains(&word.as_str()))
-                    .map(|word| (stems.of_word(&word), word))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let said = text.map(|text| Said::of(stems, text)).unwrap_or_default();
         // A word inside a phrase the map knows ("ethical hacking") means what
         // the phrase means, not what it means alone ("ethics").
         let mut in_phrase: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, terms) in map.terms.iter().enumerate() {
-            for term in terms.iter().filter(|term| term.len() > 1) {
-                if term
-                    .iter()
-                    .all(|stem| words.iter().any(|(word_stem, _)| word_stem == stem))
-                {
-                    for stem in term {
+            for term in terms.iter().filter(|term| term.is_phrase()) {
+                if term.said_in(&said) {
+                    for stem in &term.stems {
                         in_phrase.entry(stem.clone()).or_default().push(index);
                     }
                 }
             }
         }
-        sources.push((source, words, in_phrase));
+        sources.push((source, said, in_phrase));
     }
     for (index, concept) in map.concepts.iter().enumerate() {
         let mut best: Option<(Source, Vec<String>)> = None;
-        for (source, words, in_phrase) in &sources {
+        for (source, said, in_phrase) in &sources {
             let mut named_by = Vec::new();
             for term in &map.terms[index] {
-                if term.is_empty() {
-                    continue;
-                }
-                let usable = |stem: &String| {
-                    term.len() > 1
-                        || in_phrase
+                let usable = term.is_phrase()
+                    || term.stems.iter().all(|stem| {
+                        in_phrase
                             .get(stem)
                             .is_none_or(|concepts| concepts.contains(&index))
-                };
-                let found: Vec<&String> = term
-                    .iter()
-                    .filter(|stem| usable(stem))
-                    .filter_map(|stem| {
-                        words
-                            .iter()
-                            .find(|(word_stem, _)| word_stem == stem)
-                            .map(|(_, word)| word)
-                    })
-                    .collect();
-                if found.len() == term.len() {
-                    for word in found {
-                        if !named_by.contains(word) {
-                            named_by.push(word.clone());
-                        }
+                    });
+                if !usable || !term.said_in(said) {
+                    continue;
+                }
+                for stem in &term.stems {
+                    if let Some((_, word)) =
+                        said.content.iter().find(|(said_stem, _)| said_stem == stem)
+                        && !named_by.contains(word)
+                    {
+                        named_by.push(word.clone());
                     }
                 }
             }
@@ -229,7 +268,7 @@ pub fn concept_map_knows(word: &str) -> bool {
         .terms
         .iter()
         .flatten()
-        .any(|term| term.len() == 1 && term[0] == stem)
+        .any(|term| !term.is_phrase() && term.stems.len() == 1 && term.stems[0] == stem)
 }
 
 #[cfg(test)]
@@ -300,6 +339,23 @@ mod tests {
             "I get so anxious when all eyes are on me",
             "public speaking",
         );
+    }
+
+    #[test]
+    fn a_phrase_counts_only_as_written() {
+        let tags_for = |question: &str| {
+            concept_tags(&Learner {
+                question: Some(question.into()),
+                ..Learner::default()
+            })
+        };
+        // A phrase resting on a function word is not its other word alone.
+        assert!(tags_for("sleepless nights on-call").contains(&"sre".to_owned()));
+        assert!(!tags_for("calling an api").contains(&"sre".to_owned()));
+        assert!(!tags_for("one of my projects").contains(&"leadership".to_owned()));
+        // A phrase's words must be close together.
+        assert!(tags_for("our code is so hard to change").contains(&"testing".to_owned()));
+        assert!(!tags_for("it was hard work, but I like change").contains(&"testing".to_owned()));
     }
 
     #[test]

@@ -704,3 +704,100 @@ fn a_course_teaching_more_of_a_concept_is_closer_to_it() {
     };
     assert!(relevance("Running Rituals") > relevance("Docs That Decide"));
 }
+
+#[test]
+fn a_learner_who_names_a_language_is_not_sent_to_a_course_in_another() {
+    use Difficulty::*;
+    let candidates = vec![
+        course(
+            "JavaScript in Depth: Async and Modules",
+            Intermediate,
+            28,
+            &["javascript", "async programming", "frontend"],
+            &["Promises", "Async/Await"],
+        ),
+        course(
+            "Advanced Rust: Async Runtimes",
+            Advanced,
+            40,
+            &["rust", "async programming", "concurrency"],
+            &["Async/Await", "Tokio"],
+        ),
+        course(
+            "Concurrency Concepts",
+            Intermediate,
+            12,
+            &["concurrency", "async programming"],
+            &["Async/Await"],
+        ),
+    ];
+    let asks = |question: &str| {
+        let learner = Learner {
+            question: Some(question.into()),
+            ..Learner::default()
+        };
+        titles(&rank(&learner, &candidates), &candidates)
+    };
+    let picked = asks("javascript promises and async/await make no sense to me");
+    assert!(
+        !picked.contains(&"Advanced Rust: Async Runtimes".to_owned()),
+        "{picked:?}"
+    );
+    assert_eq!(picked[0], "JavaScript in Depth: Async and Modules");
+    // Naming both keeps both.
+    let picked = asks("async/await in javascript or rust?");
+    assert!(
+        picked.contains(&"Advanced Rust: Async Runtimes".to_owned()),
+        "{picked:?}"
+    );
+}
+
+#[test]
+fn a_learner_without_a_level_gets_an_advanced_course_only_when_it_matches_best() {
+    use Difficulty::*;
+    let candidates = vec![
+        course(
+            "Docker: From Containers to Compose",
+            Beginner,
+            16,
+            &["docker", "containers", "devops"],
+            &["Dockerfiles"],
+        ),
+        course(
+            "Kubernetes: Deploying Workloads",
+            Intermediate,
+            30,
+            &["kubernetes", "containers", "devops"],
+            &["Deployments"],
+        ),
+        course(
+            "Advanced Kubernetes: Operators",
+            Advanced,
+            34,
+            &["kubernetes", "distributed systems"],
+            &["Operators"],
+        ),
+    ];
+    let for_level = |level: Option<Level>| {
+        let learner = Learner {
+            level,
+            question: Some("docker or kubernetes, which first?".into()),
+            ..Learner::default()
+        };
+        titles(&rank(&learner, &candidates), &candidates)
+    };
+    let picked = for_level(None);
+    assert!(
+        !picked.contains(&"Advanced Kubernetes: Operators".to_owned()),
+        "{picked:?}"
+    );
+    assert!(
+        picked.contains(&"Kubernetes: Deploying Workloads".to_owned()),
+        "{picked:?}"
+    );
+    let picked = for_level(Some(Level::Advanced));
+    assert!(
+        picked.contains(&"Advanced Kubernetes: Operators".to_owned()),
+        "{picked:?}"
+    );
+}

@@ -157,8 +157,9 @@ pub fn topic_words(text: &str) -> Vec<String> {
 }
 
 /// "go" is usually a verb ("I want to go into data"); it names the
-/// language after "in", "with", "learn", "about" or "of", and before
-/// "language", "programming", "developer" or "backend".
+/// language after "in", "with", "learn", "about", "of", "is" ("is go worth
+/// it"), or a comparison ("rust or go", "python vs go"), and before
+/// "language", "programming", "developer", "backend" or a comparison.
 fn names_the_go_language(words: &[String], place: usize) -> bool {
     let before = place
         .checked_sub(1)
@@ -167,10 +168,30 @@ fn names_the_go_language(words: &[String], place: usize) -> bool {
     let after = words.get(place + 1).map(String::as_str);
     matches!(
         before,
-        Some("in" | "with" | "learn" | "about" | "of" | "using")
+        Some(
+            "in" | "with"
+                | "learn"
+                | "about"
+                | "of"
+                | "using"
+                | "is"
+                | "or"
+                | "vs"
+                | "versus"
+                | "than"
+        )
     ) || matches!(
         after,
-        Some("language" | "programming" | "developer" | "developers" | "backend" | "lang")
+        Some(
+            "language"
+                | "programming"
+                | "developer"
+                | "developers"
+                | "backend"
+                | "lang"
+                | "vs"
+                | "versus"
+        )
     )
 }
 
@@ -265,6 +286,28 @@ impl Stems {
     }
 }
 
+/// What the learner wrote, as stems in order: every word, and the words but
+/// function words with each word as written.
+#[derive(Default)]
+pub(super) struct Said {
+    pub(super) all: Vec<String>,
+    pub(super) content: Vec<(String, String)>,
+}
+
+impl Said {
+    pub(super) fn of(stems: &Stems, text: &str) -> Self {
+        let mut said = Said::default();
+        for word in words(text) {
+            let stem = stems.of_word(&word);
+            said.all.push(stem.clone());
+            if !STOP_WORDS.contains(&word.as_str()) {
+                said.content.push((stem, word));
+            }
+        }
+        said
+    }
+}
+
 /// A topic word of the learner's, its stem, and how much it counts.
 pub(super) struct QueryWord {
     pub(super) word: String,
@@ -347,16 +390,9 @@ pub(super) fn query_words(stems: &Stems, learner: &Learner) -> Vec<QueryWord> {
         (Source::Question, learner.question.as_deref()),
         (Source::Goal, learner.goal.as_deref()),
     ] {
-        // Every word of the text but function words, as stems: a phrase of
-        // the map may hold an asking word ("machine learning").
-        let text_stems: BTreeSet<String> = text
-            .map(|text| {
-                words(text)
-                    .filter(|word| !STOP_WORDS.contains(&word.as_str()))
-                    .map(|word| stems.of_word(&word))
-                    .collect()
-            })
-            .unwrap_or_default();
+        // Every word of the text: a phrase of the map may hold an asking
+        // word ("machine learning") or rest on a function word ("on-call").
+        let said = text.map(|text| Said::of(stems, text)).unwrap_or_default();
         // "iphone and android" names two things, each meaning itself: only
         // compounds ("ethical hacking", "collaborate on code") bind words.
         let phrases_used: Vec<&Vec<String>> = CONCEPT_MAP
@@ -365,11 +401,11 @@ pub(super) fn query_words(stems: &Stems, learner: &Learner) -> Vec<QueryWord> {
             .zip(&CONCEPT_MAP.terms)
             .flat_map(|(concept, terms)| concept.terms.iter().zip(terms))
             .filter(|(written, term)| {
-                term.len() > 1
+                term.stems.len() > 1
                     && !written.split_whitespace().any(|word| word == "and")
-                    && term.iter().all(|stem| text_stems.contains(stem))
+                    && term.said_in(&said)
             })
-            .map(|(_, term)| term)
+            .map(|(_, term)| &term.stems)
             .collect();
         for word in text.map(topic_words).unwrap_or_default() {
             let stem = stems.of_word(&word);
@@ -427,6 +463,12 @@ mod tests {
     fn go_is_a_topic_only_when_it_names_the_language() {
         assert_eq!(topic_words("concurrency in go"), ["concurrency", "go"]);
         assert_eq!(topic_words("I want to go into data"), ["data"]);
+        assert_eq!(topic_words("is go worth it"), ["go", "worth"]);
+        assert_eq!(
+            topic_words("rust or go for services"),
+            ["rust", "go", "services"]
+        );
+        assert!(topic_words("go vs rust").contains(&"go".to_owned()));
     }
 
     #[test]

@@ -89,10 +89,12 @@ pub async fn understand(pool: &PgPool, learner: &mut Learner) -> Result<bool, sq
 }
 
 /// Whether `typed` is `term` with a letter or two wrong, missing, extra or
-/// swapped (one for words under nine letters).
+/// swapped (one for words under nine letters), the first letter aside: people
+/// rarely get a word's first letter wrong, and a word that differs there is
+/// usually another word ("falling" is not a slip of "calling").
 fn is_slip_of(typed: &str, term: &str) -> bool {
     let allowed = if typed.chars().count() >= 9 { 2 } else { 1 };
-    edit_distance(typed, term) <= allowed
+    typed.chars().next() == term.chars().next() && edit_distance(typed, term) <= allowed
 }
 
 /// Optimal string alignment distance: insertions, deletions, substitutions
@@ -136,4 +138,16 @@ fn corrected(text: &str, corrections: &HashMap<String, String>) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_slip_of;
+
+    #[test]
+    fn a_slip_keeps_the_first_letter() {
+        assert!(is_slip_of("pyhton", "python"));
+        assert!(is_slip_of("kubernets", "kubernetes"));
+        assert!(!is_slip_of("falling", "calling"));
+    }
 }
