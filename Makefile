@@ -40,14 +40,14 @@ install:
 
 run: install
 	@$(with_database) \
-	cargo leptos build --release --precompress --split; \
+	cargo leptos build --release --precompress; \
 	node frontend/pwa/build.mjs target/site; \
 	echo; echo "AcmeLearn: http://127.0.0.1:3000  (Ctrl-C stops the server; make stop-db stops PostgreSQL)"; echo; \
 	LEPTOS_SITE_ROOT="$(ROOT)/target/site" exec "$(TARGET_DIR)/release/server" serve
 
 dev: install
 	@$(with_database) \
-	cargo leptos watch --split
+	cargo leptos watch
 
 test: install
 	@.ci/test.sh
@@ -85,7 +85,7 @@ eval-recommendations: install
 cluster:
 	@.ci/install-tools.sh cluster
 	@if [ -z "$${CLUSTER_SERVER_BIN:-}" ]; then \
-		cargo leptos build --release --precompress --split && node frontend/pwa/build.mjs target/site; \
+		cargo leptos build --release --precompress && node frontend/pwa/build.mjs target/site; \
 	fi
 	@.ci/cluster.sh start
 

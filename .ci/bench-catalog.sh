@@ -24,7 +24,7 @@ DURATION="${DURATION:-15s}"
 if [ -n "${BENCH_SERVER_BIN:-}" ]; then
   SERVER="$BENCH_SERVER_BIN"
 else
-  cargo leptos build --release --precompress --split
+  cargo leptos build --release --precompress
   SERVER="$TARGET_DIR/release/server"
 fi
 CASES="${CASES:-.}"

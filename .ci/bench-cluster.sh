@@ -20,7 +20,7 @@ BENCH_SECONDS="${BENCH_SECONDS:-60}"
 # without cargo-leptos's settings (its pages would name /pkg/server.js).
 cargo build --release --locked -p server --bench cluster_load
 if [ -z "${CLUSTER_SERVER_BIN:-}" ]; then
-  cargo leptos build --release --precompress --split
+  cargo leptos build --release --precompress
   node frontend/pwa/build.mjs "$ROOT_DIR/target/site"
   # The bench restarts servers while `cargo bench` below has rebuilt
   # release/server its own way: they start from a copy (with the hash.txt it

@@ -41,20 +41,14 @@ trap cleanup EXIT INT TERM
 # files hash.txt names are.
 release_build_present() {
   [ -x "$TARGET_DIR/release/server" ] && [ -f "$TARGET_DIR/release/hash.txt" ] || return 1
-  local kind hash file
+  local kind hash
   while read -r kind hash; do
-    case "${kind%:}" in
-      js | wasm | css) file="acmelearn.$hash.${kind%:}" ;;
-      # cargo leptos --split: the lazy routes' chunk loader and its manifest.
-      split) file="__wasm_split.$hash.js" ;;
-      manifest) file="__wasm_split_manifest.$hash.json" ;;
-      *) return 1 ;;
-    esac
-    [ -f "$SITE/pkg/$file" ] || return 1
+    kind="${kind%:}"
+    [ -f "$SITE/pkg/acmelearn.$hash.$kind" ] || return 1
   done <"$TARGET_DIR/release/hash.txt"
 }
 if [ "${FORCE_BUILD:-0}" = 1 ] || ! release_build_present; then
-  cargo leptos build --release --precompress --split
+  cargo leptos build --release --precompress
   node frontend/pwa/build.mjs "$SITE"
 elif [ ! -f "$SITE/sw.js" ] || [ "$SITE/pkg" -nt "$SITE/sw.js" ]; then
   node frontend/pwa/build.mjs "$SITE"
@@ -85,23 +79,10 @@ done
 curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && kill -0 "$SERVER_PID"
 
 echo "Bundle on disk (target/site/pkg), raw and brotli (the .br cargo-leptos --precompress wrote):"
-chunks=0 chunks_raw=0 chunks_brotli=0
 for file in "$SITE"/pkg/*.{wasm,js,css}; do
   [ -f "$file.br" ] || continue
-  case "$(basename "$file")" in
-    # The lazy routes' chunks (cargo leptos --split), fetched only when one
-    # of those pages is opened: summed, not listed.
-    chunk_* | split_*)
-      chunks=$((chunks + 1))
-      chunks_raw=$((chunks_raw + $(stat -c %s "$file")))
-      chunks_brotli=$((chunks_brotli + $(stat -c %s "$file.br")))
-      ;;
-    *) printf '  %-48s %9s B raw %9s B brotli\n' "$(basename "$file")" "$(stat -c %s "$file")" "$(stat -c %s "$file.br")" ;;
-  esac
+  printf '  %-48s %9s B raw %9s B brotli\n' "$(basename "$file")" "$(stat -c %s "$file")" "$(stat -c %s "$file.br")"
 done
-if [ "$chunks" -gt 0 ]; then
-  printf '  %-48s %9s B raw %9s B brotli\n' "$chunks lazy-route chunks, in all" "$chunks_raw" "$chunks_brotli"
-fi
 
 node .ci/bench-frontend.mjs "http://127.0.0.1:$PORT"
 echo

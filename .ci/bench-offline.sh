@@ -15,7 +15,7 @@ PORT="${BENCH_PORT:-3201}"
 export PATH="$ROOT_DIR/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 .ci/install-tools.sh bench
-cargo leptos build --release --precompress --split
+cargo leptos build --release --precompress
 node frontend/pwa/build.mjs "$ROOT_DIR/target/site"
 SERVER="$TARGET_DIR/release/server"
 . .ci/bench-server.sh

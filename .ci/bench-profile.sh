@@ -19,7 +19,7 @@ RATE="${RATE:-2000}"
 # without cargo-leptos's settings (its pages would name /pkg/server.js), so
 # the cargo-leptos build comes last, just before the server starts.
 cargo build --release --locked -p server --bench profile_saves
-cargo leptos build --release --precompress --split
+cargo leptos build --release --precompress
 SERVER="$TARGET_DIR/release/server"
 . .ci/bench-server.sh
 

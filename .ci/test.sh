@@ -56,7 +56,7 @@ step "hostile-input suite (malformed and malicious requests over HTTP)"
 cargo test --locked -p app -p server --features app/ssr hostile_input -- --nocapture
 
 step "release build (what users get)"
-cargo leptos build --release --precompress --split
+cargo leptos build --release --precompress
 # The service worker and the page script of the installable app, with the
 # precache list generated from the files just built.
 node frontend/pwa/build.mjs "$ROOT_DIR/target/site"

@@ -11,7 +11,6 @@ mod error;
 pub mod expiring_cache;
 mod home;
 mod hydration;
-mod lazy_routes;
 pub mod offline;
 pub mod profile;
 #[cfg(feature = "ssr")]
@@ -27,7 +26,7 @@ mod ui;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{Lazy, SsrMode, path};
+use leptos_router::{SsrMode, path};
 
 pub use error::{AppError, FormErrors};
 #[cfg(feature = "ssr")]
@@ -97,8 +96,6 @@ pub fn App() -> impl IntoView {
                 // Every page renders SsrMode::Async: the HTML is complete before it
                 // is sent, so pages work without JavaScript, and data-dependent
                 // statuses and redirects (404, "log in first") still apply.
-                // Lazy::<…>: pages most visitors never open first, whose code the
-                // browser fetches only when one is opened (see lazy_routes).
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("") view=home::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/courses") view=catalog::CoursesPage ssr=SsrMode::Async/>
@@ -107,7 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/offline") view=offline::OfflinePage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=account::SignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view={Lazy::<lazy_routes::AccountRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
                     <Route
                         path=path!("/profile/history")
@@ -124,11 +121,11 @@ pub fn App() -> impl IntoView {
                         view=recommend::RecommendationHistoryPage
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/admin") view={Lazy::<lazy_routes::AdminRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/users") view={Lazy::<lazy_routes::AdminUsersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=admin::AdminUsersPage ssr=SsrMode::Async/>
                     <Route
                         path=path!("/admin/users/:id")
-                        view={Lazy::<lazy_routes::AdminLearnerRoute>::new()}
+                        view=admin::AdminLearnerPage
                         ssr=SsrMode::Async
                     />
                     <Route

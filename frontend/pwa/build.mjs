@@ -7,7 +7,7 @@
 // Runs after `cargo leptos build`; `make run` and `make test` call it.
 
 import { createHash } from "node:crypto";
-import { readFileSync, readdirSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,32 +22,11 @@ const require = createRequire(join(root, "end2end/package.json"));
 const esbuild = require("esbuild");
 const { getManifest, injectManifest } = await import(require.resolve("@serwist/build"));
 
-// The lazy routes' WASM chunks (cargo leptos --split) that only the admin
-// pages and /account use. The worker never keeps those pages (see
-// service-worker.js), so their code is fetched when one is opened rather than
-// precached on every learner's first visit. The split manifest names, per
-// lazy route (`__<route>_view_<hash>`), the chunks it loads; a chunk another
-// route also loads stays precached, and a route not named here is precached:
-// a new lazy page works offline unless listed.
-const ONLINE_ONLY_ROUTES = /^__(admin|admin_users|admin_learner|account)_route_view_/;
-
-function onlineOnlyChunks(pkg) {
-  const manifestFile = readdirSync(pkg).find(
-    (name) => name.startsWith("__wasm_split_manifest") && name.endsWith(".json"),
-  );
-  if (!manifestFile) return [];
-  const chunksByRoute = Object.entries(JSON.parse(readFileSync(join(pkg, manifestFile), "utf8")));
-  const usedBy = (online) =>
-    new Set(chunksByRoute.filter(([route]) => ONLINE_ONLY_ROUTES.test(route) === online).flatMap(([, chunks]) => chunks));
-  const offlineUse = usedBy(false);
-  return [...usedBy(true)].filter((chunk) => !offlineUse.has(chunk)).map((chunk) => `pkg/${chunk}.wasm`);
-}
-
 const precache = {
   globDirectory: site,
   // The bundle's names carry their hashes; everything else gets a revision.
   globPatterns: ["pkg/*.{js,wasm,css}", "pwa.js", "favicon.svg", "icons/*.png", "manifest.webmanifest"],
-  globIgnores: ["sw.js", "**/*.br", "**/*.gz", ...onlineOnlyChunks(join(site, "pkg"))],
+  globIgnores: ["sw.js", "**/*.br", "**/*.gz"],
   dontCacheBustURLsMatching: /^pkg\//,
   // The WASM is the largest file and must be there offline.
   maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
