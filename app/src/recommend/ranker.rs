@@ -520,11 +520,7 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
     // goal (their standing interests aside): a course in another language is
     // no answer to "javascript promises make zero sense to me", however much
     // it says about async code.
-    let languages: BTreeSet<&str> = CONCEPT_MAP
-        .concepts
-        .iter()
-        .flat_map(|concept| concept.languages.iter().map(String::as_str))
-        .collect();
+    let languages = &CONCEPT_MAP.language_tags;
     let named_languages: BTreeSet<&str> = fired
         .iter()
         .filter(|entry| entry.source != Source::Interests)
@@ -532,7 +528,7 @@ fn score_candidates<'a>(learner: &Learner, candidates: &'a [Candidate]) -> Vec<S
         .chain(
             query
                 .iter()
-                .filter_map(|word| languages.get(word.word.as_str()).copied()),
+                .filter_map(|word| languages.get(word.word.as_str()).map(String::as_str)),
         )
         .collect();
     let in_another_language = |course: &Candidate| {

@@ -1,13 +1,13 @@
 //! The team's concept map (`data/concepts.json`): which catalog tags a
 //! learner's words mean when the catalog does not use them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 
 use super::Learner;
-use super::words::{STOP_WORDS, Said, Source, Stems, source_weight, words};
+use super::words::{Said, Source, Stems, source_weight};
 
 /// One topic of the concept map (`data/concepts.json`): the words learners
 /// use for it and the catalog tags that teach it.
@@ -50,16 +50,14 @@ pub(super) struct Term {
 
 impl Term {
     fn of(stems: &Stems, written: &str) -> Self {
-        let all: Vec<String> = words(written).map(|word| stems.of_word(&word)).collect();
-        let content: Vec<String> = words(written)
-            .filter(|word| !STOP_WORDS.contains(&word.as_str()))
-            .map(|word| stems.of_word(&word))
-            .collect();
+        // Read as a learner's text is read, so the two compare stem for stem.
+        let said = Said::of(stems, written);
+        let content: Vec<String> = said.content.into_iter().map(|(stem, _)| stem).collect();
         let mut distinct = content.clone();
         distinct.sort();
         distinct.dedup();
         Term {
-            exact: (all.len() > 1 && distinct.len() < 2).then_some(all),
+            exact: (said.all.len() > 1 && distinct.len() < 2).then_some(said.all),
             stems: content,
         }
     }
@@ -103,6 +101,8 @@ pub(super) struct ConceptMap {
     pub(super) terms: Vec<Vec<Term>>,
     /// Per concept: the stems of its catalog words.
     pub(super) catalog_words: Vec<Vec<String>>,
+    /// The tags that name a programming language, of every concept.
+    pub(super) language_tags: BTreeSet<String>,
 }
 
 /// Written by the team; compiled in, so the ranker needs no file at run time.
@@ -138,10 +138,15 @@ pub(super) static CONCEPT_MAP: LazyLock<ConceptMap> = LazyLock::new(|| {
                 .collect()
         })
         .collect();
+    let language_tags = concepts
+        .iter()
+        .flat_map(|concept| concept.languages.iter().cloned())
+        .collect();
     ConceptMap {
         concepts,
         terms,
         catalog_words,
+        language_tags,
     }
 });
 
@@ -307,16 +312,18 @@ mod tests {
         }
     }
 
+    /// The tags the concepts named by a question alone lead to.
+    fn tags_for_question(question: &str) -> Vec<String> {
+        concept_tags(&Learner {
+            question: Some(question.into()),
+            ..Learner::default()
+        })
+    }
+
     #[test]
     fn everyday_descriptions_of_problems_reach_the_topics_that_fix_them() {
-        let tags_for = |question: &str| {
-            concept_tags(&Learner {
-                question: Some(question.into()),
-                ..Learner::default()
-            })
-        };
         let reaches = |question: &str, tag: &str| {
-            let tags = tags_for(question);
+            let tags = tags_for_question(question);
             assert!(
                 tags.iter().any(|known| known == tag),
                 "{question}: {tags:?}"
@@ -343,19 +350,16 @@ mod tests {
 
     #[test]
     fn a_phrase_counts_only_as_written() {
-        let tags_for = |question: &str| {
-            concept_tags(&Learner {
-                question: Some(question.into()),
-                ..Learner::default()
-            })
-        };
         // A phrase resting on a function word is not its other word alone.
-        assert!(tags_for("sleepless nights on-call").contains(&"sre".to_owned()));
-        assert!(!tags_for("calling an api").contains(&"sre".to_owned()));
-        assert!(!tags_for("one of my projects").contains(&"leadership".to_owned()));
+        assert!(tags_for_question("sleepless nights on-call").contains(&"sre".to_owned()));
+        assert!(!tags_for_question("calling an api").contains(&"sre".to_owned()));
+        assert!(!tags_for_question("one of my projects").contains(&"leadership".to_owned()));
         // A phrase's words must be close together.
-        assert!(tags_for("our code is so hard to change").contains(&"testing".to_owned()));
-        assert!(!tags_for("it was hard work, but I like change").contains(&"testing".to_owned()));
+        assert!(tags_for_question("our code is so hard to change").contains(&"testing".to_owned()));
+        assert!(
+            !tags_for_question("it was hard work, but I like change")
+                .contains(&"testing".to_owned())
+        );
     }
 
     #[test]

@@ -125,7 +125,7 @@ const ASKING_WORDS: &[&str] = &[
 ];
 
 /// English function words; Postgres' english configuration drops the same kind.
-pub(super) const STOP_WORDS: &[&str] = &[
+const STOP_WORDS: &[&str] = &[
     "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "are", "as",
     "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by",
     "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from",
@@ -196,7 +196,7 @@ fn names_the_go_language(words: &[String], place: usize) -> bool {
 }
 
 /// Lowercase words; '#' and '+' stay part of a word (c#, c++).
-pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || c == '#' || c == '+' || c == '\''))
         .map(|word| word.trim_matches('\'').to_lowercase())
         .filter(|word| !word.is_empty())
