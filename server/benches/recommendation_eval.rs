@@ -2,7 +2,9 @@
 //! `data/recommendation_eval.json`: each persona becomes a learner with that
 //! profile, asks through the same entry point the recommendations page uses
 //! (`service::recommend`, built-in ranker, stored like any answer), and the
-//! answer is scored against the persona's graded courses.
+//! answer is scored against the persona's graded courses. Every persona
+//! asks with no earlier answer stored, so its answer depends on the ranker
+//! and the catalog only, not on the personas asked before it.
 //!
 //! Prints, per part of the set (each `split`: tuning, held-out, fresh, fresh2) and
 //! overall: mean
@@ -177,6 +179,16 @@ async fn main() {
     let run = Uuid::new_v4().simple().to_string();
     let mut rows = Vec::new();
     for persona in &set.personas {
+        // Each persona asks as the first learner of a fresh deployment: the
+        // answers stored for the personas before it are removed. Stored
+        // answers feed the candidates (the most recommended courses, tied
+        // by random course ids), and the candidates the rarity of words, so
+        // without this a persona's answer depended on who asked before it
+        // and borderline picks flipped between runs of an unchanged ranker.
+        sqlx::query("delete from recommendations")
+            .execute(&pool)
+            .await
+            .expect("earlier answers removed");
         let email = format!("eval-{}-{}@eval.acmelearn.invalid", persona.id, &run[..8]);
         let password = "evaluation passphrase";
         let user_id = app::account::service::register(&pool, &email, password, password)
