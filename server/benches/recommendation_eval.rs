@@ -6,8 +6,8 @@
 //! asks with no earlier answer stored, so its answer depends on the ranker
 //! and the catalog only, not on the personas asked before it.
 //!
-//! Prints, per part of the set (each `split`: tuning, held-out, fresh, fresh2) and
-//! overall: mean
+//! Prints, per part of the set (each `split`: tuning, held-out, fresh, fresh2,
+//! fresh3) and overall: mean
 //! nDCG@5, mean precision@3, the share of lists with a course graded 0 in
 //! the top 3, and how the off-topic questions were answered; then one row per
 //! persona. Run through `make eval-recommendations`, which prepares a fresh
