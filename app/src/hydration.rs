@@ -1,5 +1,5 @@
-//! The script that makes a server-rendered page live, loaded after the page
-//! has painted.
+//! The script that makes a server-rendered page's islands live, loaded after
+//! the page has painted.
 //!
 //! Leptos's own `<HydrationScripts>` preloads the WASM from the `<head>`. On a
 //! phone's link that download (most of what a first visit fetches) competes
@@ -20,10 +20,22 @@ struct BundlePaths {
 
 /// Waits for `load` and then for an idle moment (at most two seconds, the
 /// backstop for a page that is never idle), then imports the bundle's
-/// JavaScript, which fetches and starts the WASM and hydrates.
+/// JavaScript, which fetches and starts the WASM, and starts each island:
+/// every `<leptos-island>` names the WASM export that makes it live. (Leptos's
+/// own island script does the same; it would also preload the bundle from the
+/// `<head>`. Islands are never nested here, so `<leptos-children>` needs
+/// nothing.)
 const LOADER: &str = r#"(function (javascript, wasm) {
   const hydrate = () =>
-    import(javascript).then((bundle) => bundle.default({ module_or_path: wasm }).then(() => bundle.hydrate()));
+    import(javascript).then((bundle) =>
+      bundle.default({ module_or_path: wasm }).then(() => {
+        bundle.hydrate();
+        for (const island of document.querySelectorAll("leptos-island")) {
+          const start = bundle[island.dataset.component];
+          if (start) start(island);
+          else console.error(`no island called ${island.dataset.component} in the bundle`);
+        }
+      }));
   const whenIdle = () =>
     "requestIdleCallback" in window ? requestIdleCallback(hydrate, { timeout: 2000 }) : setTimeout(hydrate, 0);
   if (document.readyState === "complete") whenIdle();

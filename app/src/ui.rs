@@ -174,21 +174,6 @@ pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Sign
     })
 }
 
-/// Keeps an input showing `value` when it changes later (back and forward
-/// through the history, a link that changes the URL) without touching it when
-/// the app goes live, when it may already hold what the learner is typing.
-/// Render the initial value as the `value` attribute alongside.
-pub fn follow_value(input: NodeRef<leptos::html::Input>, value: impl Fn() -> String + 'static) {
-    Effect::new(move |already_ran: Option<()>| {
-        let value = value();
-        if already_ran.is_some()
-            && let Some(input) = input.get_untracked()
-        {
-            input.set_value(&value);
-        }
-    });
-}
-
 /// One bar of a [`BarChart`]: its label, its length and the figure printed
 /// beside it.
 #[derive(Debug, Clone, PartialEq)]

@@ -39,12 +39,18 @@ test('saving without changes creates no version', async ({ page }) => {
 
 test('invalid hours are explained and nothing is saved', async ({ page }) => {
   await signUp(page, uniqueEmail('hours'));
+  await page.getByLabel('Learning goal').fill('Ship a data pipeline');
+  await page.getByRole('checkbox', { name: 'python', exact: true }).check();
   await page.getByLabel('Hours per week').fill('500');
   await page.getByRole('button', { name: 'Save profile' }).click();
   await expect(page.getByText('Hours per week must be between 1 and 168')).toBeVisible();
   if (test.info().project.name === 'hydrated') {
-    // The form keeps what was typed.
+    // The form keeps what was typed, ticked interests too, and their chips follow.
     await expect(page.getByLabel('Hours per week')).toHaveValue('500');
+    await expect(page.getByLabel('Learning goal')).toHaveValue('Ship a data pipeline');
+    await expect(page.getByRole('checkbox', { name: 'python', exact: true })).toBeChecked();
+    await expect(page.locator('html[data-hydrated]')).toHaveCount(1);
+    await expect(page.getByRole('list', { name: 'Chosen interests' }).getByRole('listitem')).toHaveText(['python×']);
   }
 
   await page.goto('/profile');

@@ -1,7 +1,8 @@
 // The catalog's search over the copy saved on the device, for when the
-// server cannot answer. It takes the server function's input (a
-// CatalogQuery) and returns what the server returns (a CatalogPage), so the
-// hydrated catalog page shows it like any other answer. The matching is
+// server cannot answer. It takes a view of the catalog as the server reads
+// one from an address (a CatalogQuery, see catalogQueryOf) and returns a page
+// of results shaped as the server's (a CatalogPage), which offline-pages.js
+// writes as the catalog page. The matching is
 // simpler than the server's full-text search (words found anywhere in the
 // title, tags, skills or description, no spelling correction), and the page
 // says it is the offline copy.

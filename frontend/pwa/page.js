@@ -2,11 +2,14 @@
 // worker's registration and update prompt, the offline banner, the install
 // button, "Save the catalog for offline", and forgetting the learner's data
 // on logout. Plain JavaScript, added after the app's own markup (never
-// inside what the WASM hydrates); without service workers nothing here runs
-// and the app is what it always was.
+// inside an island); without service workers none of that runs and the app
+// is what it always was. And, in every browser, forms say when they are at
+// work, and what was typed into a form the server refused comes back
+// (kept-forms.js).
 
 import { Serwist } from "@serwist/window";
 
+import { keepWhatWasTyped, showFormsAtWork } from "./kept-forms.js";
 import { QUEUEABLE, profileOf } from "./outbox.js";
 
 const CACHE_PREFIX = "acmelearn-";
@@ -147,8 +150,8 @@ function offerCatalogForOffline() {
   ask({ type: "saved-catalog" }).then(describe);
 }
 
-/** Offline, links load pages (which the worker has) instead of asking the
- * server for data in the page (which nobody can answer). */
+/** Offline, links load pages (which the worker has or writes) instead of
+ * being shown in place by the catalog's island. */
 function followLinksAsPagesWhenOffline() {
   addEventListener("click", (event) => {
     if (navigator.onLine || event.defaultPrevented || event.button !== 0) return;
@@ -156,7 +159,7 @@ function followLinksAsPagesWhenOffline() {
     const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
     if (!link || link.target || link.hasAttribute("download")) return;
     if (new URL(link.href).origin !== location.origin) return;
-    // Before the app's router sees it; the browser then follows the link.
+    // Before the island sees it; the browser then follows the link.
     event.stopImmediatePropagation();
   }, true);
 }
@@ -285,7 +288,7 @@ function queueChangesWhenOffline(render) {
   }, true);
 }
 
-/** Pages the hydrated app shows without loading them (its router changes the
+/** Catalog views shown in place (the filter form's island changes the
  * address itself) are fetched once more by the worker, so they are on the
  * device too, and a learner's page tells the worker whose device it is. */
 function keepPagesShownByTheApp() {
@@ -329,4 +332,6 @@ function start() {
   });
 }
 
+keepWhatWasTyped();
+showFormsAtWork();
 start();

@@ -14,7 +14,7 @@
 
 import { Serwist } from "serwist";
 
-import { OFFLINE_PAGE_POLICY, savedCoursePage } from "./offline-pages.js";
+import { OFFLINE_PAGE_POLICY, catalogQueryOf, savedCatalogPage, savedCoursePage } from "./offline-pages.js";
 import { searchSavedCatalog } from "./offline-search.js";
 import {
   OUTBOX_SYNC_TAG, flushOutbox, keepMine, queueChange, queuedChanges, removeChange,
@@ -117,22 +117,36 @@ async function keptPageOrNetwork(event) {
   fromNetwork.catch(() => {});
   const first = await Promise.race([fromNetwork.catch(() => null), timeout(NETWORK_TIMEOUT_MS)]);
   if (first) return first;
-  const copy = (await keptPage(request)) ?? (await writtenCoursePage(request));
+  const copy = (await keptPage(request)) ?? (await writtenPage(request));
   if (copy) return copy;
   // Slow, with no copy: wait for the network after all; offline: say so.
   return fromNetwork.catch(() => offlinePage());
 }
 
-/** A course page from the saved catalog, when it was too large to save page by page. */
-async function writtenCoursePage(request) {
+/**
+ * A page written from the saved catalog: the catalog's search results for
+ * any `/courses?…` view, or a course page (needed when the catalog was too
+ * large to save page by page).
+ */
+async function writtenPage(request) {
   const url = new URL(request.url);
-  if (!url.pathname.startsWith("/courses/")) return undefined;
   const saved = await savedCatalog();
-  const slug = decodeURIComponent(url.pathname.slice("/courses/".length));
-  const entry = saved?.courses.find(({ course }) => course.slug === slug);
-  if (!entry) return undefined;
-  const savedOn = saved.savedAt ? new Date(saved.savedAt).toUTCString() : null;
-  return new Response(savedCoursePage(entry, { stylesheet: STYLESHEET, savedOn }), {
+  if (!saved) return undefined;
+  let html;
+  if (url.pathname === "/courses") {
+    const query = catalogQueryOf(url);
+    const results = searchSavedCatalog(saved.courses, query, saved.savedAt);
+    html = savedCatalogPage(results, query, { stylesheet: STYLESHEET });
+  } else if (url.pathname.startsWith("/courses/")) {
+    const slug = decodeURIComponent(url.pathname.slice("/courses/".length));
+    const entry = saved.courses.find(({ course }) => course.slug === slug);
+    if (!entry) return undefined;
+    const savedOn = saved.savedAt ? new Date(saved.savedAt).toUTCString() : null;
+    html = savedCoursePage(entry, { stylesheet: STYLESHEET, savedOn });
+  } else {
+    return undefined;
+  }
+  return new Response(html, {
     headers: {
       "content-type": "text/html; charset=utf-8",
       "content-security-policy": OFFLINE_PAGE_POLICY,
@@ -160,24 +174,21 @@ serwist.registerCapture(
   ({ request }) => networkOrOfflinePage(request),
 );
 
-// The catalog's search (a server function the hydrated page calls): the
-// server when it answers, the saved catalog when it does not.
+// A catalog view the filter form's island asks for, to show in place: the
+// server when it answers; offline, the kept copy of that view or the results
+// written from the saved catalog.
 serwist.registerCapture(
-  ({ url }) => url.origin === self.location.origin && url.pathname === "/api/courses/search",
+  ({ request, url }) => request.mode !== "navigate" && url.origin === self.location.origin &&
+    url.pathname === "/courses",
   async ({ request }) => {
-    const body = await request.clone().text();
     try {
       return await fetch(request);
     } catch (networkError) {
-      const saved = await savedCatalog();
-      if (!saved) throw networkError;
-      const page = searchSavedCatalog(saved.courses, JSON.parse(body).query, saved.savedAt);
-      return new Response(JSON.stringify(page), {
-        headers: { "content-type": "application/json" },
-      });
+      const copy = (await keptPage(request)) ?? (await writtenPage(request));
+      if (copy) return copy;
+      throw networkError;
     }
   },
-  "POST",
 );
 
 serwist.addEventListeners();

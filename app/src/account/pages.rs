@@ -185,7 +185,7 @@ pub fn SignupPage() -> impl IntoView {
                 <FormField label="Repeat the password" name="password_confirmation"
                     input_type="password" autocomplete="new-password"
                     error=field_error(error, "password_confirmation")/>
-                <button type="submit" class="button" disabled=move || sign_up.pending().get()>
+                <button type="submit" class="button">
                     "Create account"
                 </button>
             </ActionForm>
@@ -219,7 +219,7 @@ pub fn LoginPage() -> impl IntoView {
                     error=field_error(error, "email")/>
                 <FormField label="Password" name="password" input_type="password"
                     autocomplete="current-password" error=field_error(error, "password")/>
-                <button type="submit" class="button" disabled=move || log_in.pending().get()>
+                <button type="submit" class="button">
                     "Log in"
                 </button>
             </ActionForm>
@@ -269,7 +269,7 @@ fn AccountSettingsForms(user: CurrentUser) -> impl IntoView {
             <FormField label="Repeat the new password" name="new_password_confirmation"
                 input_type="password" autocomplete="new-password"
                 error=field_error(password_error, "new_password_confirmation")/>
-            <button type="submit" class="button" disabled=move || change_password.pending().get()>
+            <button type="submit" class="button">
                 "Change password"
             </button>
         </ActionForm>
@@ -285,7 +285,7 @@ fn AccountSettingsForms(user: CurrentUser) -> impl IntoView {
             })/>
             <FormField label="Your password, to confirm" name="password" input_type="password"
                 autocomplete="current-password" error=field_error(deactivate_error, "password")/>
-            <button type="submit" class="button danger" disabled=move || deactivate.pending().get()>
+            <button type="submit" class="button danger">
                 "Deactivate my account"
             </button>
         </ActionForm>
@@ -310,7 +310,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                             <FormProblem error/>
                             <FormField label="Email" name="email" input_type="email" autocomplete="email"
                                 error=field_error(error, "email")/>
-                            <button type="submit" class="button" disabled=move || request.pending().get()>
+                            <button type="submit" class="button">
                                 "Send reset link"
                             </button>
                         </ActionForm>
@@ -358,7 +358,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     <FormField label="Repeat the new password" name="new_password_confirmation"
                         input_type="password" autocomplete="new-password"
                         error=field_error(error, "new_password_confirmation")/>
-                    <button type="submit" class="button" disabled=move || reset.pending().get()>
+                    <button type="submit" class="button">
                         "Set new password"
                     </button>
                 </ActionForm>

@@ -3,6 +3,7 @@
 
 mod api;
 mod course_page;
+mod in_place;
 mod page;
 mod query;
 #[cfg(feature = "ssr")]

@@ -1,18 +1,19 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{A, Form};
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::{
     CatalogPage, CatalogQuery, CourseHit, Difficulty, Highlighted, MAX_FILTER_HOURS, Sort,
     TagChoice, search_courses, tag_choices,
 };
-use crate::ui::{ErrorNotice, count_of, follow_value};
+use super::in_place;
+use crate::ui::{ErrorNotice, count_of};
 
 /// `/courses`: search and filter the catalog. The whole view lives in the URL,
 /// so a link reproduces it and back/forward walk through it. Without
-/// JavaScript the form is a plain GET; with it, the router swaps the results
-/// in place and every control applies as soon as it changes.
+/// JavaScript the form is a plain GET; with it, every control applies as soon
+/// as it changes and the view is shown in place ([`FilterForm`]).
 #[component]
 pub fn CoursesPage() -> impl IntoView {
     let params = use_query_map();
@@ -36,17 +37,19 @@ pub fn CoursesPage() -> impl IntoView {
                 </p>
             </header>
             <Filters query tags/>
-            {move || {
-                parsed
-                    .read()
-                    .notes
-                    .iter()
-                    .map(|note| view! { <p class="notice" role="status">{note.clone()}</p> })
-                    .collect_view()
-            }}
+            <div id=in_place::NOTES class="in-place-part">
+                {move || {
+                    parsed
+                        .read()
+                        .notes
+                        .iter()
+                        .map(|note| view! { <p class="notice" role="status">{note.clone()}</p> })
+                        .collect_view()
+                }}
+            </div>
             // aria-busy tells assistive technology (and the browser tests)
             // that the results shown are about to be replaced.
-            <div class="results" aria-busy=move || pending.get().to_string()>
+            <div id=in_place::RESULTS class="results" aria-busy=move || pending.get().to_string()>
                 <Transition
                     fallback=|| view! { <p class="loading">"Loading courses…"</p> }
                     set_pending
@@ -63,17 +66,35 @@ pub fn CoursesPage() -> impl IntoView {
     }
 }
 
-/// Submits the filter form a control belongs to. Enhancement only: without
-/// JavaScript the Apply button does the same.
-fn submit_form_of(event: leptos::ev::Event) {
-    use leptos::wasm_bindgen::JsCast;
-    let form = event
-        .target()
-        .and_then(|target| target.dyn_into::<leptos::web_sys::Element>().ok())
-        .and_then(|element| element.closest("form").ok().flatten())
-        .and_then(|form| form.dyn_into::<leptos::web_sys::HtmlFormElement>().ok());
-    if let Some(form) = form {
-        let _ = form.request_submit();
+/// The search and filter form, the catalog page's one island. Without
+/// JavaScript it is a plain GET form, applied by its button. Live, a changed
+/// control applies at once, and a search, a filter or a link within the
+/// catalog shows its view in place, back and forward too ([`in_place`]).
+#[island]
+fn FilterForm(children: Children) -> impl IntoView {
+    in_place::follow_links_and_history();
+    let form = NodeRef::<leptos::html::Form>::new();
+    // The Apply button's work, done as soon as a control changes.
+    let apply = move |_| {
+        if let Some(form) = form.get_untracked() {
+            let _ = form.request_submit();
+        }
+    };
+    view! {
+        // autocomplete="off": going back to an earlier view must show that
+        // view's filters, not the ones the browser remembers typing.
+        <form
+            method="get"
+            action="/courses"
+            class="filters"
+            role="search"
+            autocomplete="off"
+            node_ref=form
+            on:change=apply
+            on:submit=in_place::show_submitted
+        >
+            {children()}
+        </form>
     }
 }
 
@@ -83,29 +104,9 @@ fn Filters(
     tags: OnceResource<Result<Vec<TagChoice>, crate::AppError>>,
 ) -> impl IntoView {
     let hours = |value: Option<i32>| value.map(|hours| hours.to_string()).unwrap_or_default();
-    let search_input = NodeRef::new();
-    let min_input = NodeRef::new();
-    let max_input = NodeRef::new();
-    follow_value(search_input, move || query.read().text.clone());
-    follow_value(min_input, move || hours(query.read().min_hours));
-    follow_value(max_input, move || hours(query.read().max_hours));
-    // A tag just added shows as a chip; the box is ready for the next one.
-    let add_tag_input = NodeRef::new();
-    follow_value(add_tag_input, move || {
-        query.track();
-        String::new()
-    });
     view! {
-        // autocomplete="off": going back to an earlier view must show that
-        // view's filters, not the ones the browser remembers typing.
-        <Form
-            method="GET"
-            action="/courses"
-            attr:class="filters"
-            attr:role="search"
-            attr:autocomplete="off"
-        >
-            <div class="filter-bar" on:change=submit_form_of>
+        <FilterForm>
+            <div class="filter-bar">
                 <div class="filter search-field">
                     <label for="search">"Search"</label>
                     <input
@@ -114,7 +115,6 @@ fn Filters(
                         type="search"
                         placeholder="Python, data pipelines, \"user research\"…"
                         maxlength="200"
-                        node_ref=search_input
                         value=query.read_untracked().text.clone()
                     />
                 </div>
@@ -124,7 +124,9 @@ fn Filters(
                 <details class="more-filters">
                     <summary>
                         "Filters"
-                        <span class="active-count">{move || active_filters(&query.read())}</span>
+                        <span id=in_place::ACTIVE_COUNT class="active-count">
+                            {move || active_filters(&query.read())}
+                        </span>
                     </summary>
                     <div class="filter-controls">
                         <div class="filter">
@@ -154,7 +156,6 @@ fn Filters(
                                 id="add-tag"
                                 name="tag"
                                 list="tag-choices"
-                                node_ref=add_tag_input
                                 autocomplete="off"
                                 placeholder="Type to find a tag"
                             />
@@ -187,7 +188,6 @@ fn Filters(
                                 name="min_hours"
                                 label="Minimum hours"
                                 placeholder="min"
-                                node_ref=min_input
                                 value=hours(query.read_untracked().min_hours)
                             />
                             <span aria-hidden="true">"–"</span>
@@ -196,7 +196,6 @@ fn Filters(
                                 name="max_hours"
                                 label="Maximum hours"
                                 placeholder="max"
-                                node_ref=max_input
                                 value=hours(query.read_untracked().max_hours)
                             />
                         </fieldset>
@@ -221,9 +220,11 @@ fn Filters(
                     </div>
                 </details>
             </div>
-            <ChosenTags query/>
+            <div id=in_place::CHOSEN_TAGS class="in-place-part">
+                <ChosenTags query/>
+            </div>
             <button type="submit" class="button secondary apply">"Apply"</button>
-        </Form>
+        </FilterForm>
     }
 }
 
@@ -248,7 +249,6 @@ fn HoursInput(
     name: &'static str,
     label: &'static str,
     placeholder: &'static str,
-    node_ref: NodeRef<leptos::html::Input>,
     value: String,
 ) -> impl IntoView {
     view! {
@@ -261,7 +261,6 @@ fn HoursInput(
             max=MAX_FILTER_HOURS
             inputmode="numeric"
             placeholder=placeholder
-            node_ref=node_ref
             value=value
         />
     }

@@ -4,10 +4,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::api::*;
-use super::types::{
-    Change, HistoryEntry, Level, MAX_GOAL_CHARS, MAX_INTERESTS, ProfileData, ProfileState,
-    SaveOutcome,
-};
+use super::types::{Change, HistoryEntry, Level, MAX_GOAL_CHARS, MAX_INTERESTS, ProfileData};
 use crate::account::{CurrentUser, RequireUser};
 use crate::catalog::{TagCategory, TagChoice};
 use crate::ui::{Field, FormProblem, Loaded, described_by, field_error, textarea_text};
@@ -24,35 +21,15 @@ pub fn ProfilePage() -> impl IntoView {
     }
 }
 
+/// The form posts to the server, which answers with this page again: after a
+/// save it says what changed (`?saved=`), after a refusal it explains it
+/// beside the fields, and the page script puts back what was typed.
 #[component]
 fn ProfileEditor() -> impl IntoView {
     let save = ServerAction::<SaveProfile>::new();
-    // A save answers with the profile as saved, which the form then shows:
-    // nothing to load again. Only successful saves replace the form, so a
-    // refused one keeps what the learner typed.
-    let last_saved = RwSignal::new(None::<(i32, ProfileState, Vec<Change>)>);
-    Effect::new(move |_| {
-        if let Some(Ok(SaveOutcome::Saved {
-            version,
-            state,
-            changes,
-        })) = save.value().get()
-        {
-            last_saved.set(Some((version, state, changes)));
-        }
-    });
     let profile = Resource::new(|| (), |_| my_profile());
     view! {
-        <Loaded resource=profile loading="Loading your profile…" show=move |loaded: ProfileData| move || {
-            let data = match last_saved.get() {
-                Some((version, state, latest_changes)) => ProfileData {
-                    version,
-                    state,
-                    latest_changes,
-                    tag_groups: loaded.tag_groups.clone(),
-                },
-                None => loaded.clone(),
-            };
+        <Loaded resource=profile loading="Loading your profile…" show=move |data: ProfileData| {
             view! { <ProfileForm data save/> }
         }/>
     }
@@ -71,15 +48,6 @@ fn SaveNotice(data: ProfileData) -> impl IntoView {
     let welcome = move || query.read().get_str("welcome").is_some();
     let version = data.version;
     let changes = data.latest_changes.clone();
-    // After a save, focus goes to what it did: the form it came from has
-    // just been replaced. `autofocus` does it for a page loaded after a
-    // plain-HTML save; the effect for a save made by the live app.
-    let saved_notice = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        if let Some(notice) = saved_notice.get() {
-            let _ = notice.focus();
-        }
-    });
     view! {
         <Show when=welcome>
             <p class="notice" role="status">
@@ -87,7 +55,9 @@ fn SaveNotice(data: ProfileData) -> impl IntoView {
             </p>
         </Show>
         <Show when=move || saved_version() == Some(version)>
-            <div class="notice success" role="status" tabindex="-1" autofocus=true node_ref=saved_notice>
+            // After a save, focus goes to what it did (the form it came
+            // from is a page behind).
+            <div class="notice success" role="status" tabindex="-1" autofocus=true>
                 <p>{format!("Saved. Your profile is now at version {version}.")}</p>
                 <ChangeList changes=changes.clone()/>
             </div>
@@ -139,8 +109,6 @@ fn ChangeList(changes: Vec<Change>) -> impl IntoView {
 fn ProfileForm(data: ProfileData, save: ServerAction<SaveProfile>) -> impl IntoView {
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let state = data.state.clone();
-    let chosen = RwSignal::new(state.interests.clone());
-    let search = RwSignal::new(String::new());
     let level = state.current_level;
     let version = data.version;
     let goal_error = field_error(error, "learning_goal");
@@ -214,33 +182,33 @@ fn ProfileForm(data: ProfileData, save: ServerAction<SaveProfile>) -> impl IntoV
                 />
             </Field>
 
-            <InterestPicker groups=data.tag_groups.clone() chosen search error=field_error(error, "interests")/>
+            <InterestPicker
+                groups=data.tag_groups.clone()
+                chosen=state.interests.clone()
+                error=field_error(error, "interests").get_untracked()
+            />
 
-            <button type="submit" class="button" disabled=move || save.pending().get()>
-                {move || if save.pending().get() { "Saving…" } else { "Save profile" }}
-            </button>
+            <button type="submit" class="button" data-busy-text="Saving…">"Save profile"</button>
         </ActionForm>
     }
 }
 
-#[component]
-fn FieldError(#[prop(into)] error: Signal<Option<String>>, id: &'static str) -> impl IntoView {
-    move || {
-        error
-            .get()
-            .map(|message| view! { <p class="field-error" id=id>{message}</p> })
-    }
-}
-
-/// Interests: checkboxes grouped by category, which work as plain HTML; with
-/// JavaScript, a type-ahead filter and removable chips of the chosen ones.
-#[component]
-fn InterestPicker(
-    groups: Vec<TagCategory>,
-    chosen: RwSignal<Vec<String>>,
-    search: RwSignal<String>,
-    #[prop(into)] error: Signal<Option<String>>,
-) -> impl IntoView {
+/// Interests: checkboxes grouped by category, which work as plain HTML; live
+/// (an island), a type-ahead filter and removable chips of the chosen ones.
+#[island]
+fn InterestPicker(groups: Vec<TagCategory>, chosen: Vec<String>, error: Option<String>) -> impl IntoView {
+    let chosen = RwSignal::new(chosen);
+    let search = RwSignal::new(String::new());
+    let picker = NodeRef::<leptos::html::Fieldset>::new();
+    let has_error = error.is_some();
+    // The chips follow the boxes as the page shows them when the island
+    // starts: after a refused save the page script has put back what the
+    // learner had ticked, which the saved profile does not have.
+    Effect::new(move |_| {
+        if let Some(picker) = picker.get() {
+            chosen.set(interest_boxes::ticked(&picker));
+        }
+    });
     let toggle = move |tag: String, on: bool| {
         chosen.update(|list| {
             list.retain(|existing| existing != &tag);
@@ -250,18 +218,24 @@ fn InterestPicker(
             }
         })
     };
+    let remove = move |tag: String| {
+        if let Some(picker) = picker.get_untracked() {
+            interest_boxes::untick(&picker, &tag);
+        }
+        toggle(tag, false);
+    };
     let matches = move |tag: &str| {
         let query = search.get().trim().to_lowercase();
         query.is_empty() || tag.contains(&query)
     };
     view! {
-        <fieldset class="field interest-picker" class:has-error=move || error.get().is_some()>
+        <fieldset class="field interest-picker" class:has-error=has_error node_ref=picker>
             <legend>"Interests"</legend>
             <p class="field-hint">
                 {format!("Topics you want to learn about, up to {MAX_INTERESTS}. ")}
                 <span class="chosen-count">{move || format!("{} chosen.", chosen.get().len())}</span>
             </p>
-            <FieldError error id="interests-error"/>
+            {error.map(|message| view! { <p class="field-error" id="interests-error">{message}</p> })}
             <ul class="chips" aria-label="Chosen interests">
                 {move || {
                     chosen
@@ -276,7 +250,7 @@ fn InterestPicker(
                                     <button
                                         type="button"
                                         aria-label=label
-                                        on:click=move |_| toggle(removed.clone(), false)
+                                        on:click=move |_| remove(removed.clone())
                                     >
                                         "×"
                                     </button>
@@ -311,7 +285,6 @@ fn InterestPicker(
                                     .into_iter()
                                     .map(|TagChoice { name: tag, .. }| {
                                         let shown = tag.clone();
-                                        let checked_tag = tag.clone();
                                         let toggled_tag = tag.clone();
                                         let initially = chosen.get_untracked().contains(&tag);
                                         view! {
@@ -321,7 +294,6 @@ fn InterestPicker(
                                                     name="interests[]"
                                                     value=tag.clone()
                                                     checked=initially
-                                                    prop:checked=move || chosen.get().contains(&checked_tag)
                                                     on:change=move |event| {
                                                         toggle(toggled_tag.clone(), event_target_checked(&event))
                                                     }
@@ -383,5 +355,47 @@ fn Timeline(entries: Vec<HistoryEntry>) -> impl IntoView {
                 })
                 .collect_view()}
         </ol>
+    }
+}
+
+/// The interest checkboxes of a picker, in the browser.
+mod interest_boxes {
+    use leptos::web_sys::HtmlFieldSetElement;
+
+    /// The interests ticked now.
+    pub fn ticked(picker: &HtmlFieldSetElement) -> Vec<String> {
+        let mut ticked: Vec<String> = boxes(picker)
+            .into_iter()
+            .filter(|checkbox| checkbox.checked())
+            .map(|checkbox| checkbox.value())
+            .collect();
+        ticked.sort();
+        ticked
+    }
+
+    pub fn untick(picker: &HtmlFieldSetElement, interest: &str) {
+        for checkbox in boxes(picker) {
+            if checkbox.value() == interest {
+                checkbox.set_checked(false);
+            }
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn boxes(picker: &HtmlFieldSetElement) -> Vec<leptos::web_sys::HtmlInputElement> {
+        use wasm_bindgen::JsCast;
+        let Ok(found) = picker.query_selector_all("input[type=checkbox]") else {
+            return Vec::new();
+        };
+        (0..found.length())
+            .filter_map(|index| found.item(index))
+            .filter_map(|node| node.dyn_into().ok())
+            .collect()
+    }
+
+    /// Never called on the server, where nothing is ticked by anyone.
+    #[cfg(not(feature = "hydrate"))]
+    fn boxes(_picker: &HtmlFieldSetElement) -> Vec<leptos::web_sys::HtmlInputElement> {
+        Vec::new()
     }
 }

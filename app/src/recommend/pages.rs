@@ -53,7 +53,6 @@ fn AskForm(data: PageData, request: ServerAction<RequestRecommendations>) -> imp
             .get("off_topic")
             .filter(|question| !question.trim().is_empty())
     };
-    let pending = request.pending();
     let none_left = data.quota.remaining() == 0;
     view! {
         {(!data.profile_is_filled)
@@ -92,20 +91,18 @@ fn AskForm(data: PageData, request: ServerAction<RequestRecommendations>) -> imp
                 }}
             </div>
             <div class="ask-actions">
-                <button type="submit" class="button" disabled=move || pending.get() || none_left>
-                    {move || if pending.get() { "Finding courses…" } else { "Recommend courses" }}
+                <button type="submit" class="button" disabled=none_left data-busy-text="Finding courses…">
+                    "Recommend courses"
                 </button>
                 <p class="quota">{data.quota.describe()}</p>
             </div>
-            <p class="progress" role="status" aria-live="polite">
-                {move || {
-                    pending
-                        .get()
-                        .then_some(
-                            "Looking through the catalog for you. With a language model this can take a few seconds; you can keep browsing meanwhile.",
-                        )
-                }}
-            </p>
+            // Filled by the page script while the answer is on its way.
+            <p
+                class="progress"
+                role="status"
+                aria-live="polite"
+                data-busy-text="Looking through the catalog for you. With a language model this can take a few seconds."
+            ></p>
         </ActionForm>
         {move || {
             off_topic()
@@ -237,28 +234,18 @@ fn RatingForm(
     let rate = ServerAction::<RateRecommendation>::new();
     let query = use_query_map();
     let error = Signal::derive(move || rate.value().get().and_then(Result::err));
-    // After a save with JavaScript, the answer is the newest state; without,
-    // the page was rendered again from the database.
-    let saved = Signal::derive(move || rate.value().get().and_then(Result::ok));
-    let just_rated = move || {
-        saved.get().is_some()
-            || query
-                .read()
-                .get("rated")
-                .is_some_and(|rated| rated == id.to_string())
-    };
-    let status = move || {
-        let (rating, rated_at) = match saved.get() {
-            Some(rated) => (rated.rating, rated.rated_at),
-            None => (rating, rated_at.clone()),
-        };
-        match (rating, rated_at) {
-            (Some(rating), Some(at)) if just_rated() => {
-                format!("Rating saved: {} on {at}. Thank you!", stars(rating))
-            }
-            (Some(rating), Some(at)) => format!("You rated this {} on {at}.", stars(rating)),
-            _ => "Not rated yet.".to_owned(),
+    // The form posts to the server, which sends the browser back here with
+    // `?rated=` the recommendation it saved.
+    let just_rated = query
+        .read_untracked()
+        .get("rated")
+        .is_some_and(|rated| rated == id.to_string());
+    let status = match (rating, rated_at) {
+        (Some(rating), Some(at)) if just_rated => {
+            format!("Rating saved: {} on {at}. Thank you!", stars(rating))
         }
+        (Some(rating), Some(at)) => format!("You rated this {} on {at}.", stars(rating)),
+        _ => "Not rated yet.".to_owned(),
     };
     let feedback_id = format!("feedback-{id}");
     view! {
@@ -296,7 +283,7 @@ fn RatingForm(
                 }}
             </div>
             <div class="rating-actions">
-                <button type="submit" class="button secondary" disabled=move || rate.pending().get()>
+                <button type="submit" class="button secondary" data-busy-text="Saving…">
                     "Save rating"
                 </button>
                 <p class="rating-status" role="status">{status}</p>

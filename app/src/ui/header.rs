@@ -7,28 +7,11 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_location;
 
 use crate::account::UserMenu;
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
-    let menu = NodeRef::<leptos::html::Details>::new();
-    // Once the app is live, following a link keeps the header in place: the
-    // menu would stay open over the next page.
-    let location = use_location();
-    Effect::new(move |previous: Option<String>| {
-        let here = format!("{}?{}", location.pathname.get(), location.search.get());
-        if previous.is_some_and(|previous| previous != here) {
-            close(menu, false);
-        }
-        here
-    });
-    let close_on_escape = move |event: leptos::ev::KeyboardEvent| {
-        if event.key() == "Escape" {
-            close(menu, true);
-        }
-    };
     view! {
         <header class="site-header">
             <nav class="site-nav" aria-label="Main">
@@ -47,23 +30,40 @@ pub fn SiteHeader() -> impl IntoView {
                 <ul class="user-menu wide-only">
                     <UserMenu/>
                 </ul>
-                <details class="nav-menu narrow-only" node_ref=menu on:keydown=close_on_escape>
-                    <summary>"Menu"</summary>
+                <PhoneMenu>
                     <ul class="nav-menu-panel">
                         <li>
                             <A href="/tags">"Tags"</A>
                         </li>
                         <UserMenu/>
                     </ul>
-                </details>
+                </PhoneMenu>
             </nav>
         </header>
     }
 }
 
-/// Closes the phone menu if it is open; with `refocus`, focus returns to
-/// its toggle (after Escape, as a keyboard user expects).
-fn close(menu: NodeRef<leptos::html::Details>, refocus: bool) {
+/// The phone menu: an island, so that Escape closes it and gives focus back to
+/// its toggle, as a keyboard user expects. Opening and closing need no
+/// JavaScript, and every link in it loads a page whose menu starts closed.
+#[island]
+fn PhoneMenu(children: Children) -> impl IntoView {
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let close_on_escape = move |event: leptos::ev::KeyboardEvent| {
+        if event.key() == "Escape" {
+            close(menu);
+        }
+    };
+    view! {
+        <details class="nav-menu narrow-only" node_ref=menu on:keydown=close_on_escape>
+            <summary>"Menu"</summary>
+            {children()}
+        </details>
+    }
+}
+
+/// Closes the phone menu if it is open, and focus returns to its toggle.
+fn close(menu: NodeRef<leptos::html::Details>) {
     let Some(details) = menu.get_untracked() else {
         return;
     };
@@ -71,8 +71,7 @@ fn close(menu: NodeRef<leptos::html::Details>, refocus: bool) {
         return;
     }
     details.set_open(false);
-    if refocus
-        && let Ok(Some(summary)) = details.query_selector("summary")
+    if let Ok(Some(summary)) = details.query_selector("summary")
         && let Ok(summary) =
             leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(summary)
     {

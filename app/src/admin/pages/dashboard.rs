@@ -103,8 +103,8 @@ fn Panels(data: Dashboard, refresh: ServerAction<RefreshAnalytics>) -> impl Into
                 }}
             </p>
             <ActionForm action=refresh attr:class="inline-form">
-                <button type="submit" class="button secondary" disabled=move || refresh.pending().get()>
-                    {move || if refresh.pending().get() { "Refreshing…" } else { "Refresh now" }}
+                <button type="submit" class="button secondary" data-busy-text="Refreshing…">
+                    "Refresh now"
                 </button>
             </ActionForm>
             <FormProblem error=Signal::derive(move || refresh.value().get().and_then(Result::err))/>
