@@ -182,11 +182,9 @@ fn ProfileForm(data: ProfileData, save: ServerAction<SaveProfile>) -> impl IntoV
                 />
             </Field>
 
-            <InterestPicker
-                groups=data.tag_groups.clone()
-                chosen=state.interests.clone()
-                error=field_error(error, "interests").get_untracked()
-            />
+            <InterestPicker chosen=state.interests.clone() error=field_error(error, "interests").get_untracked()>
+                <TagGroups groups=data.tag_groups.clone() chosen=state.interests.clone()/>
+            </InterestPicker>
 
             <button type="submit" class="button" data-busy-text="Saving…">"Save profile"</button>
         </ActionForm>
@@ -195,10 +193,11 @@ fn ProfileForm(data: ProfileData, save: ServerAction<SaveProfile>) -> impl IntoV
 
 /// Interests: checkboxes grouped by category, which work as plain HTML; live
 /// (an island), a type-ahead filter and removable chips of the chosen ones.
+/// The checkboxes are server HTML ([`TagGroups`], the island's children): the
+/// island starts without building 169 of them again in the browser.
 #[island]
-fn InterestPicker(groups: Vec<TagCategory>, chosen: Vec<String>, error: Option<String>) -> impl IntoView {
+fn InterestPicker(chosen: Vec<String>, error: Option<String>, children: Children) -> impl IntoView {
     let chosen = RwSignal::new(chosen);
-    let search = RwSignal::new(String::new());
     let picker = NodeRef::<leptos::html::Fieldset>::new();
     let has_error = error.is_some();
     // The chips follow the boxes as the page shows them when the island
@@ -224,12 +223,23 @@ fn InterestPicker(groups: Vec<TagCategory>, chosen: Vec<String>, error: Option<S
         }
         toggle(tag, false);
     };
-    let matches = move |tag: &str| {
-        let query = search.get().trim().to_lowercase();
-        query.is_empty() || tag.contains(&query)
+    let ticked_or_unticked = move |event: leptos::ev::Event| {
+        if let Some((interest, on)) = interest_boxes::changed(&event) {
+            toggle(interest, on);
+        }
+    };
+    let find = move |event: leptos::ev::Event| {
+        if let Some(picker) = picker.get_untracked() {
+            interest_boxes::show_matching(&picker, &event_target_value(&event));
+        }
     };
     view! {
-        <fieldset class="field interest-picker" class:has-error=has_error node_ref=picker>
+        <fieldset
+            class="field interest-picker"
+            class:has-error=has_error
+            node_ref=picker
+            on:change=ticked_or_unticked
+        >
             <legend>"Interests"</legend>
             <p class="field-hint">
                 {format!("Topics you want to learn about, up to {MAX_INTERESTS}. ")}
@@ -262,53 +272,43 @@ fn InterestPicker(groups: Vec<TagCategory>, chosen: Vec<String>, error: Option<S
             </ul>
             <label class="tag-search">
                 "Find a topic "
-                <input
-                    type="search"
-                    placeholder="e.g. python, design, cloud"
-                    prop:value=move || search.get()
-                    on:input=move |event| search.set(event_target_value(&event))
-                />
+                <input type="search" placeholder="e.g. python, design, cloud" on:input=find/>
             </label>
-            <div class="tag-groups">
-                {groups
-                    .into_iter()
-                    .map(|group| {
-                        let names: Vec<String> = group.tags.iter().map(|tag| tag.name.clone()).collect();
-                        view! {
-                            <fieldset
-                                class="tag-group"
-                                class:hidden=move || !names.iter().any(|tag| matches(tag))
-                            >
-                                <legend>{group.name.clone()}</legend>
-                                {group
-                                    .tags
-                                    .into_iter()
-                                    .map(|TagChoice { name: tag, .. }| {
-                                        let shown = tag.clone();
-                                        let toggled_tag = tag.clone();
-                                        let initially = chosen.get_untracked().contains(&tag);
-                                        view! {
-                                            <label class="tag-option" class:hidden=move || !matches(&shown)>
-                                                <input
-                                                    type="checkbox"
-                                                    name="interests[]"
-                                                    value=tag.clone()
-                                                    checked=initially
-                                                    on:change=move |event| {
-                                                        toggle(toggled_tag.clone(), event_target_checked(&event))
-                                                    }
-                                                />
-                                                {tag}
-                                            </label>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </fieldset>
-                        }
-                    })
-                    .collect_view()}
-            </div>
+            {children()}
         </fieldset>
+    }
+}
+
+/// Every interest a learner can choose, as checkboxes grouped by category;
+/// the ones in `chosen` ticked.
+#[component]
+fn TagGroups(groups: Vec<TagCategory>, chosen: Vec<String>) -> impl IntoView {
+    view! {
+        <div class="tag-groups">
+            {groups
+                .into_iter()
+                .map(|group| {
+                    view! {
+                        <fieldset class="tag-group">
+                            <legend>{group.name}</legend>
+                            {group
+                                .tags
+                                .into_iter()
+                                .map(|TagChoice { name: tag, .. }| {
+                                    let ticked = chosen.contains(&tag);
+                                    view! {
+                                        <label class="tag-option">
+                                            <input type="checkbox" name="interests[]" value=tag.clone() checked=ticked/>
+                                            {tag}
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
+                        </fieldset>
+                    }
+                })
+                .collect_view()}
+        </div>
     }
 }
 
@@ -358,7 +358,8 @@ fn Timeline(entries: Vec<HistoryEntry>) -> impl IntoView {
     }
 }
 
-/// The interest checkboxes of a picker, in the browser.
+/// The interest checkboxes of a picker, in the browser (the server renders
+/// them; nothing here runs there).
 mod interest_boxes {
     use leptos::web_sys::HtmlFieldSetElement;
 
@@ -381,10 +382,52 @@ mod interest_boxes {
         }
     }
 
+    /// The interest a change event ticked (`true`) or unticked, if it came
+    /// from an interest's checkbox.
+    #[cfg(feature = "hydrate")]
+    pub fn changed(event: &leptos::ev::Event) -> Option<(String, bool)> {
+        use wasm_bindgen::JsCast;
+        let checkbox = event
+            .target()?
+            .dyn_into::<leptos::web_sys::HtmlInputElement>()
+            .ok()?;
+        (checkbox.type_() == "checkbox").then(|| (checkbox.value(), checkbox.checked()))
+    }
+
+    /// Shows the interests whose names contain `text` (every one when it is
+    /// blank), and only the groups that have one to show.
+    #[cfg(feature = "hydrate")]
+    pub fn show_matching(picker: &HtmlFieldSetElement, text: &str) {
+        use wasm_bindgen::JsCast;
+        let wanted = text.trim().to_lowercase();
+        for group in all::<leptos::web_sys::Element>(picker, ".tag-group") {
+            let mut any_shown = false;
+            for option in all::<leptos::web_sys::Element>(&group, ".tag-option") {
+                let interest = option
+                    .query_selector("input")
+                    .ok()
+                    .flatten()
+                    .and_then(|input| input.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+                    .map(|input| input.value())
+                    .unwrap_or_default();
+                let shown = wanted.is_empty() || interest.contains(&wanted);
+                any_shown |= shown;
+                let _ = option.class_list().toggle_with_force("hidden", !shown);
+            }
+            let _ = group.class_list().toggle_with_force("hidden", !any_shown);
+        }
+    }
+
     #[cfg(feature = "hydrate")]
     fn boxes(picker: &HtmlFieldSetElement) -> Vec<leptos::web_sys::HtmlInputElement> {
+        all(picker, "input[type=checkbox]")
+    }
+
+    /// The elements under `root` that `selector` finds, as `T`.
+    #[cfg(feature = "hydrate")]
+    fn all<T: wasm_bindgen::JsCast>(root: &leptos::web_sys::Element, selector: &str) -> Vec<T> {
         use wasm_bindgen::JsCast;
-        let Ok(found) = picker.query_selector_all("input[type=checkbox]") else {
+        let Ok(found) = root.query_selector_all(selector) else {
             return Vec::new();
         };
         (0..found.length())
@@ -393,7 +436,14 @@ mod interest_boxes {
             .collect()
     }
 
-    /// Never called on the server, where nothing is ticked by anyone.
+    #[cfg(not(feature = "hydrate"))]
+    pub fn changed(_event: &leptos::ev::Event) -> Option<(String, bool)> {
+        None
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn show_matching(_picker: &HtmlFieldSetElement, _text: &str) {}
+
     #[cfg(not(feature = "hydrate"))]
     fn boxes(_picker: &HtmlFieldSetElement) -> Vec<leptos::web_sys::HtmlInputElement> {
         Vec::new()
