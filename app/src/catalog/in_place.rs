@@ -154,17 +154,14 @@ mod browser {
             return;
         };
         for id in PARTS {
-            if let (Some(old), Some(new)) = (
-                document().get_element_by_id(id),
-                page.get_element_by_id(id),
-            ) {
+            if let (Some(old), Some(new)) =
+                (document().get_element_by_id(id), page.get_element_by_id(id))
+            {
                 let _ = old.replace_with_with_node_1(&new);
             }
         }
         show_controls_of(&page, focused.as_ref(), typed.as_deref());
-        if push
-            && let Ok(history) = leptos::prelude::window().history()
-        {
+        if push && let Ok(history) = leptos::prelude::window().history() {
             let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&shown_address));
         }
         // Focus was on something that is gone (a tag's remove link, the
@@ -198,7 +195,10 @@ mod browser {
         if !answer.ok() || !html_page || shown_path != CATALOG_PATH {
             return None;
         }
-        let html = JsFuture::from(answer.text().ok()?).await.ok()?.as_string()?;
+        let html = JsFuture::from(answer.text().ok()?)
+            .await
+            .ok()?
+            .as_string()?;
         let template = document()
             .create_element("template")
             .ok()?

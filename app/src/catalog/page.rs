@@ -3,11 +3,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
+use super::in_place;
 use super::{
     CatalogPage, CatalogQuery, CourseHit, Difficulty, Highlighted, MAX_FILTER_HOURS, Sort,
     TagChoice, search_courses, tag_choices,
 };
-use super::in_place;
 use crate::ui::{ErrorNotice, count_of};
 
 /// `/courses`: search and filter the catalog. The whole view lives in the URL,
