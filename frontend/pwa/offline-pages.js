@@ -40,13 +40,16 @@ function page(title, stylesheet, main) {
 <main id="main" class="site-main">${main}</main></body></html>`;
 }
 
+/** The catalog filtered by one tag, as the server's tag links write it. */
+const tagUrl = (tag) => escapeHtml(`/courses?${new URLSearchParams({ tag })}`);
+
 const badge = (difficulty) =>
   `<span class="badge difficulty-${escapeHtml(difficulty)}">${escapeHtml(LEVELS[difficulty] ?? difficulty)}</span>`;
 
 export function savedCoursePage(entry, { stylesheet, savedOn }) {
   const { course } = entry;
   const tags = course.tags
-    .map((tag) => `<li><a href="/courses?tag=${encodeURIComponent(tag)}">${escapeHtml(tag)}</a></li>`)
+    .map((tag) => `<li><a href="${tagUrl(tag)}">${escapeHtml(tag)}</a></li>`)
     .join("");
   return page(course.title, stylesheet, `<article class="course-page">
 <h1>${escapeHtml(course.title)}</h1>
@@ -100,9 +103,7 @@ const options = (names, chosen) => Object.entries(names)
   .join("");
 
 function courseCard({ course, title, snippet }) {
-  const tags = course.tags.map((tag) => `<li><a class="tag" href="${escapeHtml(catalogUrl({
-    text: "", difficulty: null, tags: [tag], min_hours: null, max_hours: null, sort: "relevance", page: 1,
-  }))}"><span class="visually-hidden">Courses tagged </span>${escapeHtml(tag)}</a></li>`).join("");
+  const tags = course.tags.map((tag) => `<li><a class="tag" href="${tagUrl(tag)}"><span class="visually-hidden">Courses tagged </span>${escapeHtml(tag)}</a></li>`).join("");
   return `<li class="course-card"><h2 class="course-title"><a href="/courses/${encodeURIComponent(course.slug)}">${marked(title)}</a></h2>
 <p class="course-meta">${badge(course.difficulty)} <span class="duration">${Number(course.duration_hours)} hours</span></p>
 <p class="course-snippet">${marked(snippet)}</p>

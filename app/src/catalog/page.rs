@@ -24,7 +24,6 @@ pub fn CoursesPage() -> impl IntoView {
     let query = Memo::new(move |_| parsed.read().query.clone());
     let results = Resource::new(move || query.get(), search_courses);
     let tags = OnceResource::new(tag_choices());
-    let (pending, set_pending) = signal(false);
 
     view! {
         <Title text="Courses · AcmeLearn"/>
@@ -48,12 +47,10 @@ pub fn CoursesPage() -> impl IntoView {
                 }}
             </div>
             // aria-busy tells assistive technology (and the browser tests)
-            // that the results shown are about to be replaced.
-            <div id=in_place::RESULTS class="results" aria-busy=move || pending.get().to_string()>
-                <Transition
-                    fallback=|| view! { <p class="loading">"Loading courses…"</p> }
-                    set_pending
-                >
+            // that the results shown are about to be replaced: the filter
+            // form's island sets it while it asks for the next view.
+            <div id=in_place::RESULTS class="results" aria-busy="false">
+                <Transition fallback=|| view! { <p class="loading">"Loading courses…"</p> }>
                     {move || Suspend::new(async move {
                         match results.await {
                             Ok(page) => view! { <Results page query=query.get_untracked()/> }.into_any(),
