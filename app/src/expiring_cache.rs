@@ -113,6 +113,10 @@ impl<K: Eq + Hash, V: Clone, W: Weighter<K, Stored<V>> + Clone> ExpiringCache<K,
         self.entries.remove(key);
     }
 
+    pub fn clear(&self) {
+        self.entries.clear();
+    }
+
     /// Entries held, expired ones included until they are evicted.
     pub fn len(&self) -> usize {
         self.entries.len()

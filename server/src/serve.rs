@@ -29,6 +29,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use app::account::AccountSettings;
 use app::account::mail::Mailer;
+use app::account::user_checks::{self, UserChecks};
 use app::catalog::search_cache;
 use app::profile::writer::ProfileWriter;
 use app::read_pool::ReadPool;
@@ -191,12 +192,18 @@ pub async fn build(pool: PgPool, config: &ServeConfig) -> Result<BuiltApp, Serve
     session_store.migrate().await?;
     // Each signed-in request reads its session; recent ones come from memory.
     let session_store = RecentSessions::new(session_store, session_cache::LIFETIME);
+    // A signed-in catalog page checks its user from memory while
+    // PostgreSQL's notifications say the user is unchanged.
+    let user_checks = UserChecks::new(pool.clone(), user_checks::LIFETIME);
     let signed_in_pages = SignedInPages::new(
-        pool.clone(),
+        user_checks.clone(),
         session_store.clone(),
         Duration::from_secs(config.catalog_cache_seconds),
         config.page_cache_megabytes.saturating_mul(1024 * 1024),
     );
+    if signed_in_pages.is_some() {
+        tokio::spawn(user_checks.follow_changes());
+    }
     let sessions = SessionManagerLayer::new(session_store)
         .with_name("acmelearn_session")
         .with_http_only(true)

@@ -9,17 +9,19 @@
 //! cache. So the visitor's page for each address is kept here too (rendered
 //! without the session, so it holds nobody's data), each learner's two parts
 //! are kept under that learner's data, and a request costs the session read,
-//! the database check of the user that every signed-in request makes, and a
-//! copy of the page.
+//! the check of the user that every signed-in request makes (from memory
+//! while the user is unchanged, `app::account::user_checks`), and a copy of
+//! the page.
 //!
 //! Exact by construction: a learner's parts are cut from a full render of the
 //! page for them, and kept only if putting them into the visitor's page gives
 //! back that render byte for byte (nonce aside). A page that differs anywhere
 //! else is never assembled; it is rendered in full, as before.
 //!
-//! Fresh and private: the user (id, email, role) is read from the database on
-//! each request, exactly as a full render reads it, and is the key the parts
-//! are kept under, so a new email or role shows on the next request, and a
+//! Fresh and private: the user (id, email, role) is checked on each request,
+//! exactly as a full render checks it, and is the key the parts
+//! are kept under, so a new email or role shows as soon as PostgreSQL's
+//! notification of it arrives (milliseconds), and a
 //! logout or an ended session is no learner at all (the page is rendered in
 //! full, as a visitor's). Each response carries its own nonce, the one
 //! `security_headers::nonce_pages` names in its policy; the Cache-Control of
@@ -37,6 +39,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use app::account::CurrentUser;
+use app::account::user_checks::UserChecks;
 use app::expiring_cache::{ExpiringCache, Stored};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -45,7 +48,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leptos::nonce::Nonce;
 use quick_cache::Weighter;
-use sqlx::PgPool;
 use tower_sessions::{Session, SessionStore};
 
 use crate::page_cache::CACHE_STATUS;
@@ -70,7 +72,7 @@ const RESOURCE_VALUE: &str = "] = ";
 
 #[derive(Clone)]
 pub struct SignedInPages {
-    pool: PgPool,
+    user_checks: UserChecks,
     /// Gives the visitor's render an empty session (never loaded or saved).
     sessions: Arc<dyn SessionStoreHandle>,
     visitor_pages: ExpiringCache<String, Arc<VisitorPage>, ByBytes>,
@@ -170,7 +172,7 @@ impl SignedInPages {
     /// Keeps pages and parts for `ttl` (the catalog's cache lifetime) within
     /// `capacity_bytes` in all; `None` when either is zero (caching off).
     pub fn new(
-        pool: PgPool,
+        user_checks: UserChecks,
         sessions: impl SessionStore + Clone,
         ttl: Duration,
         capacity_bytes: u64,
@@ -183,7 +185,7 @@ impl SignedInPages {
         let pages = (pages_bytes / 60_000).clamp(16, 100_000) as usize;
         let learners = (parts_bytes / 4_000).clamp(16, 100_000) as usize;
         Some(Self {
-            pool,
+            user_checks,
             sessions: Arc::new(sessions),
             visitor_pages: ExpiringCache::with_weighter(pages, pages_bytes, ByBytes, ttl)?,
             learner_parts: ExpiringCache::with_weighter(learners, parts_bytes, ByBytes, ttl)?,
@@ -308,7 +310,7 @@ impl VisitorPage {
             .get_or_init(|| self.compress(parts.user_resource))
             .as_ref()
             .filter(|page| page.user_resource == parts.user_resource)?;
-        let nonce = compressed::compress(nonce, compressed::PER_RESPONSE_QUALITY)?;
+        let nonce = compressed::compress(nonce, compressed::PER_RESPONSE)?;
         let mut pieces: Vec<&[u8]> = Vec::with_capacity(page.before.len() * 2 + 1);
         for (stretch, place) in &page.before {
             pieces.push(stretch);
@@ -330,16 +332,13 @@ impl VisitorPage {
         let mut copied = 0;
         for (range, place) in self.places(user_resource)? {
             let stretch = &self.html[copied..range.start];
-            before.push((
-                compressed::compress(stretch, compressed::KEPT_QUALITY)?,
-                place,
-            ));
+            before.push((compressed::compress(stretch, compressed::KEPT)?, place));
             copied = range.end;
         }
         Some(CompressedPage {
             user_resource,
             before,
-            rest: compressed::compress(&self.html[copied..], compressed::KEPT_QUALITY)?,
+            rest: compressed::compress(&self.html[copied..], compressed::KEPT)?,
         })
     }
 
@@ -371,9 +370,8 @@ impl VisitorPage {
         if self.with_learner(&parts, &self.nonce)? != rendered {
             return None;
         }
-        parts.compressed = compressed::compress(&parts.header, compressed::KEPT_QUALITY).zip(
-            compressed::compress(&parts.learner_user, compressed::KEPT_QUALITY),
-        );
+        parts.compressed = compressed::compress(&parts.header, compressed::KEPT)
+            .zip(compressed::compress(&parts.learner_user, compressed::KEPT));
         Some(parts)
     }
 
@@ -508,7 +506,8 @@ pub async fn serve_signed_in_pages(
     // The check a full render makes: nobody, for a session that was never
     // signed in, logged out, or ended by a password change or deactivation.
     // A database error is the full render's to report.
-    let Ok(Some(user)) = app::account::user_in(&session, &pages.pool).await else {
+    let Ok(Some(user)) = app::account::recently_checked_user_in(&session, &pages.user_checks).await
+    else {
         return next.run(request).await;
     };
 

@@ -18,7 +18,8 @@
 //!   `recommendation_model_tokens_total` by `model` and `kind`:
 //!   `app::recommend::service`.
 //! - `throttle_refusals_total` by `action` and `limit`: `app::account::throttle`.
-//! - `cache_lookups_total` by `cache` (`page`, `search`, `session`) and
+//! - `cache_lookups_total` by `cache` (`page`, `search`, `session`,
+//!   `signed_in_page`, `user_check`) and
 //!   `result` (`hit`, `miss`).
 
 use std::sync::OnceLock;

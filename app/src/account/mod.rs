@@ -13,9 +13,13 @@ mod session;
 #[cfg(feature = "ssr")]
 mod throttle;
 mod types;
+#[cfg(feature = "ssr")]
+pub mod user_checks;
 
 #[cfg(feature = "ssr")]
-pub use session::{current_user, named_user, require_admin, require_user, user_in};
+pub use session::{
+    current_user, named_user, recently_checked_user_in, require_admin, require_user, user_in,
+};
 
 pub use api::*;
 pub use pages::*;

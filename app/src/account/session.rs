@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::service::{self, SignedIn};
 use super::types::CurrentUser;
+use super::user_checks::UserChecks;
 use crate::AppError;
 
 const USER_ID: &str = "user_id";
@@ -72,12 +73,38 @@ pub async fn user_in(
     session: &Session,
     pool: &sqlx::PgPool,
 ) -> Result<Option<CurrentUser>, AppError> {
-    let user_id: Option<Uuid> = session.get(USER_ID).await.map_err(session_error)?;
-    let epoch: Option<i32> = session.get(SESSION_EPOCH).await.map_err(session_error)?;
-    let (Some(user_id), Some(epoch)) = (user_id, epoch) else {
+    let Some((user_id, epoch)) = signed_in_as(session).await? else {
         return Ok(None);
     };
     let user = service::user_for_session(pool, user_id, epoch).await?;
+    kept_alive(session, user).await
+}
+
+/// [`user_in`] from `checks`: the answer may come from memory, and so lag a
+/// change to the user by a notification's trip. Only for pages whose content
+/// is the same for everyone (the header aside), never to decide access.
+pub async fn recently_checked_user_in(
+    session: &Session,
+    checks: &UserChecks,
+) -> Result<Option<CurrentUser>, AppError> {
+    let Some((user_id, epoch)) = signed_in_as(session).await? else {
+        return Ok(None);
+    };
+    let user = checks.user(user_id, epoch).await?;
+    kept_alive(session, user).await
+}
+
+/// The user id and session epoch a session holds, unchecked.
+async fn signed_in_as(session: &Session) -> Result<Option<(Uuid, i32)>, AppError> {
+    let user_id: Option<Uuid> = session.get(USER_ID).await.map_err(session_error)?;
+    let epoch: Option<i32> = session.get(SESSION_EPOCH).await.map_err(session_error)?;
+    Ok(user_id.zip(epoch))
+}
+
+async fn kept_alive(
+    session: &Session,
+    user: Option<CurrentUser>,
+) -> Result<Option<CurrentUser>, AppError> {
     if user.is_some() {
         keep_alive(session).await?;
     }

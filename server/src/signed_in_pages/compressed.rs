@@ -16,20 +16,36 @@
 use brotli::concat::{BroCatli, BroCatliResult};
 use brotli::enc::BrotliEncoderParams;
 
+/// How hard a piece is compressed, and the window it declares.
+#[derive(Clone, Copy)]
+pub(super) struct Effort {
+    quality: i32,
+    window_bits: i32,
+}
+
 /// For what is compressed once and sent many times: the page's stretches
-/// and a learner's parts (~10 ms for a 64 KB page).
-pub(super) const KEPT_QUALITY: i32 = 9;
-/// For the nonce, compressed per response (a few dozen bytes).
-pub(super) const PER_RESPONSE_QUALITY: i32 = 1;
-/// Every piece declares the same window: a joined stream may not declare a
-/// larger one after its first piece. 4 MB, more than any page.
-const WINDOW_BITS: i32 = 22;
+/// and a learner's parts (~10 ms for a 64 KB page). Every kept piece
+/// declares the same window, 4 MB, more than any page: a joined stream may
+/// not declare a larger one after its first piece.
+pub(super) const KEPT: Effort = Effort {
+    quality: 9,
+    window_bits: 22,
+};
+/// For the nonce, compressed per response (a few dozen bytes). The encoder
+/// sizes its buffers by the window: with the kept pieces' 4 MB, making and
+/// zeroing them was ~19 % of the server's CPU for a signed-in catalog page.
+/// The smallest window holds a nonce, and a piece may declare a smaller
+/// window than the first one's.
+pub(super) const PER_RESPONSE: Effort = Effort {
+    quality: 1,
+    window_bits: 10,
+};
 
 /// `text` as a brotli stream that can be joined to others.
-pub(super) fn compress(text: &str, quality: i32) -> Option<Vec<u8>> {
+pub(super) fn compress(text: &str, effort: Effort) -> Option<Vec<u8>> {
     let params = BrotliEncoderParams {
-        quality,
-        lgwin: WINDOW_BITS,
+        quality: effort.quality,
+        lgwin: effort.window_bits,
         catable: true,
         appendable: true,
         size_hint: text.len(),
@@ -117,15 +133,11 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(index, piece)| {
-                let quality = if index % 2 == 0 {
-                    KEPT_QUALITY
-                } else {
-                    PER_RESPONSE_QUALITY
-                };
-                compress(piece, quality).unwrap()
+                let effort = if index % 2 == 0 { KEPT } else { PER_RESPONSE };
+                compress(piece, effort).unwrap()
             })
             .collect();
-        compressed.push(compress(&repeated, KEPT_QUALITY).unwrap());
+        compressed.push(compress(&repeated, KEPT).unwrap());
         let joined = join(compressed.iter().map(Vec::as_slice)).unwrap();
         assert_eq!(decompress(&joined), pieces.concat() + &repeated);
         // Each piece was compressed, not stored: the repeats shrank.
@@ -148,7 +160,7 @@ mod tests {
             .unwrap();
             stream
         };
-        let joinable = compress("first", KEPT_QUALITY).unwrap();
+        let joinable = compress("first", KEPT).unwrap();
         assert!(join([joinable.as_slice(), plain.as_slice()]).is_none());
     }
 

@@ -1,0 +1,225 @@
+//! The check a signed-in request makes (is the session's user still active,
+//! is the session of their current epoch, what are their email and role)
+//! answered from memory for as long as PostgreSQL has said nothing about
+//! that user changing. Server-only. Used for the catalog pages whose content
+//! is the same for everyone (`server/src/signed_in_pages.rs`), where it only
+//! picks the header; every page or action about the learner, and every
+//! access decision, reads the users table itself (`session::user_in`).
+//!
+//! Asking the users table cost each such request a statement and a round
+//! trip, most of the work of a page put together from kept parts.
+//!
+//! A trigger on `users` (migration `…_users_changed_notifications`) sends the
+//! user's id on the `users_changed` channel when a column this check reads
+//! changes, or the user is deleted. Every server instance listens
+//! ([`UserChecks::follow_changes`]) and forgets that user. What stays exact:
+//! - An answer is kept only while this instance is listening. When the
+//!   listening connection is lost, notifications sent meanwhile are lost
+//!   with it, so everything kept is forgotten, and nothing is kept until it
+//!   listens again.
+//! - A check whose read overlapped a notification does not keep what it read
+//!   (the read may have seen the row before that change).
+//! - Only answers "signed in" are kept: a refused session asks again.
+//! - Kept answers also expire after a lifetime, which bounds how late the
+//!   hourly `last_seen_at` stamp (written by the database check) can be.
+//!
+//! What can lag: a notification's trip from PostgreSQL to each instance
+//! (milliseconds), the same window a read racing the write already had.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+use uuid::Uuid;
+
+use super::service;
+use super::types::CurrentUser;
+use crate::expiring_cache::ExpiringCache;
+
+/// The channel the migration's trigger notifies: the payload is the user's
+/// id, or empty when the whole table was emptied.
+pub const CHANNEL: &str = "users_changed";
+/// How long a kept answer counts, notifications or not.
+pub const LIFETIME: Duration = Duration::from_secs(60);
+/// At most this many users are kept (under a hundred bytes each); the least
+/// recently used go first.
+const CAPACITY: usize = 100_000;
+/// How long to wait before listening again after the connection failed.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// Cheap to clone: clones share what they keep.
+#[derive(Clone)]
+pub struct UserChecks {
+    pool: PgPool,
+    /// `None` when the lifetime is zero: every check reads the table.
+    recent: Option<ExpiringCache<Uuid, Checked>>,
+    /// Whether notifications are arriving, so kept answers can be trusted.
+    listening: Arc<AtomicBool>,
+    /// Counts notifications and lost connections, so a read that overlapped
+    /// one does not keep what it read.
+    changes: Arc<AtomicU64>,
+    /// Checks that read the users table (for tests and the metric).
+    reads: Arc<AtomicU64>,
+}
+
+/// What the users table said for a user, and the session epoch it held.
+#[derive(Clone)]
+struct Checked {
+    session_epoch: i32,
+    user: CurrentUser,
+}
+
+impl UserChecks {
+    /// Kept answers count only once [`Self::follow_changes`] is listening.
+    pub fn new(pool: PgPool, lifetime: Duration) -> Self {
+        Self {
+            pool,
+            recent: ExpiringCache::new(CAPACITY, lifetime),
+            listening: Arc::new(AtomicBool::new(false)),
+            changes: Arc::new(AtomicU64::new(0)),
+            reads: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// The primary, where the users table is written.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The user a session names, if they are active and the session is of
+    /// their current epoch (a password change or deactivation ends the
+    /// older ones).
+    pub async fn user(
+        &self,
+        user_id: Uuid,
+        session_epoch: i32,
+    ) -> Result<Option<CurrentUser>, sqlx::Error> {
+        if let Some(user) = self.kept(user_id, session_epoch) {
+            metrics::counter!("cache_lookups_total", "cache" => "user_check", "result" => "hit")
+                .increment(1);
+            return Ok(Some(user));
+        }
+        if self.recent.is_some() {
+            metrics::counter!("cache_lookups_total", "cache" => "user_check", "result" => "miss")
+                .increment(1);
+        }
+        let changes_before = self.changes.load(Ordering::SeqCst);
+        let listening_before = self.listening.load(Ordering::SeqCst);
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        let user = service::user_for_session(&self.pool, user_id, session_epoch).await?;
+        if let (Some(user), Some(recent), true) = (&user, &self.recent, listening_before) {
+            recent.insert(
+                user_id,
+                Checked {
+                    session_epoch,
+                    user: user.clone(),
+                },
+            );
+            // Checked after keeping: a notification that arrived since the
+            // read either finds the kept answer and removes it, or is seen
+            // here. The same for a lost connection (it counts as a change).
+            if self.changes.load(Ordering::SeqCst) != changes_before {
+                recent.remove(&user_id);
+            }
+        }
+        Ok(user)
+    }
+
+    fn kept(&self, user_id: Uuid, session_epoch: i32) -> Option<CurrentUser> {
+        if !self.listening.load(Ordering::SeqCst) {
+            return None;
+        }
+        let checked = self.recent.as_ref()?.get(&user_id)?;
+        (checked.session_epoch == session_epoch).then_some(checked.user)
+    }
+
+    /// Checks that read the users table so far.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
+    }
+
+    /// A notification: that user changed, or (no id) any may have.
+    fn forget(&self, payload: &str) {
+        self.changes.fetch_add(1, Ordering::SeqCst);
+        let Some(recent) = &self.recent else {
+            return;
+        };
+        match payload.parse::<Uuid>() {
+            Ok(user_id) => recent.remove(&user_id),
+            Err(_) => recent.clear(),
+        }
+    }
+
+    /// Notifications may have been missed: nothing kept counts any more.
+    fn stop_trusting(&self) {
+        self.listening.store(false, Ordering::SeqCst);
+        self.forget("");
+    }
+
+    /// Listens for changes to users for as long as the pool is open,
+    /// listening again after a lost connection. Spawned once per server.
+    pub async fn follow_changes(self) {
+        if self.recent.is_none() {
+            return;
+        }
+        while !self.pool.is_closed() {
+            match self.listen().await {
+                Ok(mut listener) => {
+                    // Holds one of the pool's connections for as long as it
+                    // listens.
+                    self.listening.store(true, Ordering::SeqCst);
+                    tracing::debug!("following changes to users");
+                    self.follow(&mut listener).await;
+                }
+                Err(error) if !self.pool.is_closed() => {
+                    tracing::warn!(%error, "cannot listen for changes to users; every check reads the table");
+                }
+                Err(_) => {}
+            }
+            self.stop_trusting();
+            tokio::time::sleep(RETRY_AFTER).await;
+        }
+    }
+
+    async fn listen(&self) -> Result<PgListener, sqlx::Error> {
+        let mut listener = PgListener::connect_with(&self.pool).await?;
+        // Ours to stop: an error on the connection ends the listening.
+        listener.eager_reconnect(false);
+        listener.listen(CHANNEL).await?;
+        Ok(listener)
+    }
+
+    /// Until the connection is lost or fails.
+    async fn follow(&self, listener: &mut PgListener) {
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(notification)) => self.forget(notification.payload()),
+                Ok(None) => {
+                    tracing::warn!("lost the connection listening for changes to users");
+                    return;
+                }
+                Err(error) => {
+                    if !self.pool.is_closed() {
+                        tracing::warn!(%error, "listening for changes to users");
+                    }
+                    return;
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for UserChecks {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("UserChecks")
+            .field("listening", &self.listening.load(Ordering::Relaxed))
+            .field("kept", &self.recent.as_ref().map_or(0, ExpiringCache::len))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests;
