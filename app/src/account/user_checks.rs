@@ -16,7 +16,9 @@
 //! - An answer is kept only while this instance is listening. When the
 //!   listening connection is lost, notifications sent meanwhile are lost
 //!   with it, so everything kept is forgotten, and nothing is kept until it
-//!   listens again.
+//!   listens again. A connection that died without a word is found out by a
+//!   heartbeat: every instance notifies the channel every 10 s, and a
+//!   listener that hears nothing for 30 s gives its connection up.
 //! - A check whose read overlapped a notification does not keep what it read
 //!   (the read may have seen the row before that change).
 //! - Only answers "signed in" are kept: a refused session asks again.
@@ -24,14 +26,16 @@
 //!   hourly `last_seen_at` stamp (written by the database check) can be.
 //!
 //! What can lag: a notification's trip from PostgreSQL to each instance
-//! (milliseconds), the same window a read racing the write already had.
+//! (milliseconds), the same window a read racing the write already had; at
+//! worst (a connection dead without a word, or a change made with triggers
+//! off) the 60 s lifetime.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
+use sqlx::postgres::{PgListener, PgPoolOptions};
 use uuid::Uuid;
 
 use super::service;
@@ -39,7 +43,7 @@ use super::types::CurrentUser;
 use crate::expiring_cache::ExpiringCache;
 
 /// The channel the migration's trigger notifies: the payload is the user's
-/// id, or empty when the whole table was emptied.
+/// id, empty when the whole table was emptied, or [`HEARTBEAT`].
 pub const CHANNEL: &str = "users_changed";
 /// How long a kept answer counts, notifications or not.
 pub const LIFETIME: Duration = Duration::from_secs(60);
@@ -48,6 +52,11 @@ pub const LIFETIME: Duration = Duration::from_secs(60);
 const CAPACITY: usize = 100_000;
 /// How long to wait before listening again after the connection failed.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
+/// How often each instance notifies the channel, so a listener that hears
+/// nothing for three times as long knows its connection is gone.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
+/// The heartbeat's payload (not a user id).
+const HEARTBEAT: &str = "heartbeat";
 
 /// Cheap to clone: clones share what they keep.
 #[derive(Clone)]
@@ -60,8 +69,9 @@ pub struct UserChecks {
     /// Counts notifications and lost connections, so a read that overlapped
     /// one does not keep what it read.
     changes: Arc<AtomicU64>,
-    /// Checks that read the users table (for tests and the metric).
+    /// Checks that read the users table (for tests).
     reads: Arc<AtomicU64>,
+    heartbeat: Duration,
 }
 
 /// What the users table said for a user, and the session epoch it held.
@@ -80,7 +90,14 @@ impl UserChecks {
             listening: Arc::new(AtomicBool::new(false)),
             changes: Arc::new(AtomicU64::new(0)),
             reads: Arc::new(AtomicU64::new(0)),
+            heartbeat: HEARTBEAT_EVERY,
         }
+    }
+
+    /// The same checks with another heartbeat.
+    #[cfg(test)]
+    fn with_heartbeat(self, heartbeat: Duration) -> Self {
+        Self { heartbeat, ..self }
     }
 
     /// The primary, where the users table is written.
@@ -142,6 +159,9 @@ impl UserChecks {
 
     /// A notification: that user changed, or (no id) any may have.
     fn forget(&self, payload: &str) {
+        if payload == HEARTBEAT {
+            return;
+        }
         self.changes.fetch_add(1, Ordering::SeqCst);
         let Some(recent) = &self.recent else {
             return;
@@ -164,50 +184,74 @@ impl UserChecks {
         if self.recent.is_none() {
             return;
         }
+        // A connection of its own, held for as long as it listens: the
+        // pages' pool keeps all of its connections.
+        let listener_pool = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_lazy_with((*self.pool.connect_options()).clone());
+        tokio::spawn(send_heartbeats(self.pool.clone(), self.heartbeat));
+        let mut outage = false;
         while !self.pool.is_closed() {
-            match self.listen().await {
+            let stopped = match listen(&listener_pool).await {
                 Ok(mut listener) => {
-                    // Holds one of the pool's connections for as long as it
-                    // listens.
                     self.listening.store(true, Ordering::SeqCst);
-                    tracing::debug!("following changes to users");
-                    self.follow(&mut listener).await;
+                    if outage {
+                        tracing::info!("listening for changes to users again");
+                        outage = false;
+                    }
+                    self.follow(&mut listener).await
                 }
-                Err(error) if !self.pool.is_closed() => {
-                    tracing::warn!(%error, "cannot listen for changes to users; every check reads the table");
-                }
-                Err(_) => {}
-            }
+                Err(error) => format!("cannot listen: {error}"),
+            };
             self.stop_trusting();
+            if !outage && !self.pool.is_closed() {
+                tracing::warn!(
+                    reason = %stopped,
+                    "stopped following changes to users; signed-in catalog pages read the users table until it listens again"
+                );
+                outage = true;
+            }
             tokio::time::sleep(RETRY_AFTER).await;
         }
     }
 
-    async fn listen(&self) -> Result<PgListener, sqlx::Error> {
-        let mut listener = PgListener::connect_with(&self.pool).await?;
-        // Ours to stop: an error on the connection ends the listening.
-        listener.eager_reconnect(false);
-        listener.listen(CHANNEL).await?;
-        Ok(listener)
-    }
-
-    /// Until the connection is lost or fails.
-    async fn follow(&self, listener: &mut PgListener) {
+    /// Until the connection is lost, fails or falls silent; says why.
+    async fn follow(&self, listener: &mut PgListener) -> String {
         loop {
-            match listener.try_recv().await {
-                Ok(Some(notification)) => self.forget(notification.payload()),
-                Ok(None) => {
-                    tracing::warn!("lost the connection listening for changes to users");
-                    return;
-                }
-                Err(error) => {
-                    if !self.pool.is_closed() {
-                        tracing::warn!(%error, "listening for changes to users");
-                    }
-                    return;
-                }
+            // A connection can die without a word (a half-open TCP
+            // connection after a network fault): the heartbeat is heard
+            // here, or the connection is given up.
+            match tokio::time::timeout(self.heartbeat * 3, listener.try_recv()).await {
+                Ok(Ok(Some(notification))) => self.forget(notification.payload()),
+                Ok(Ok(None)) => return "lost the connection".to_owned(),
+                Ok(Err(error)) => return error.to_string(),
+                Err(_) => return "heard nothing, not even the heartbeat".to_owned(),
             }
         }
+    }
+}
+
+async fn listen(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    // Ours to stop: an error on the connection ends the listening.
+    listener.eager_reconnect(false);
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
+
+/// Notifies [`CHANNEL`] every `every`, so each listener hears something
+/// while its connection works; until the pool closes.
+async fn send_heartbeats(pool: PgPool, every: Duration) {
+    let mut ticks = tokio::time::interval(every);
+    while !pool.is_closed() {
+        ticks.tick().await;
+        // A failure is the listener's to notice (it hears nothing).
+        let _ = sqlx::query("select pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(HEARTBEAT)
+            .execute(&pool)
+            .await;
     }
 }
 

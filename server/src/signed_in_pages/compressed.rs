@@ -32,10 +32,11 @@ pub(super) const KEPT: Effort = Effort {
     window_bits: 22,
 };
 /// For the nonce, compressed per response (a few dozen bytes). The encoder
-/// sizes its buffers by the window: with the kept pieces' 4 MB, making and
-/// zeroing them was ~19 % of the server's CPU for a signed-in catalog page.
-/// The smallest window holds a nonce, and a piece may declare a smaller
-/// window than the first one's.
+/// sizes its buffers by the window asked for: with the kept pieces' 4 MB,
+/// making and zeroing them was ~19 % of the server's CPU for a signed-in
+/// catalog page. 1 KB holds a nonce (at this quality the stream declares
+/// 256 KB, the least it may), and a piece may declare a smaller window than
+/// the first one's.
 pub(super) const PER_RESPONSE: Effort = Effort {
     quality: 1,
     window_bits: 10,

@@ -180,14 +180,13 @@ async fn a_lost_connection_forgets_everything_until_listening_again(pool: PgPool
     .await;
 
     // Listening again: answers are kept again, and changes still arrive.
-    eventually("listening again", || async {
-        checks.listening.load(Ordering::SeqCst)
+    eventually("answers kept again", || async {
+        checks.user(ada.user.id, ada.session_epoch).await.unwrap();
+        let reads = checks.reads();
+        checks.user(ada.user.id, ada.session_epoch).await.unwrap();
+        checks.reads() == reads
     })
     .await;
-    checks.user(ada.user.id, ada.session_epoch).await.unwrap();
-    let reads = checks.reads();
-    checks.user(ada.user.id, ada.session_epoch).await.unwrap();
-    assert_eq!(checks.reads(), reads);
     execute(&pool, "update users set role = 'admin'").await;
     eventually("the new role", || async {
         let user = checks.user(ada.user.id, ada.session_epoch).await.unwrap();
@@ -208,4 +207,45 @@ async fn a_refused_session_is_asked_about_again(pool: PgPool) {
         assert_eq!(user, None);
     }
     assert_eq!(checks.reads(), 2);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn heartbeats_keep_a_quiet_listener_listening(pool: PgPool) {
+    let ada = registered(&pool, "ada@example.test").await;
+    let checks = UserChecks::new(pool.clone(), LIFETIME).with_heartbeat(Duration::from_millis(500));
+    tokio::spawn(checks.clone().follow_changes());
+    eventually("listening", || async {
+        checks.listening.load(Ordering::SeqCst)
+    })
+    .await;
+    checks.user(ada.user.id, ada.session_epoch).await.unwrap();
+    let changes = checks.changes.load(Ordering::SeqCst);
+
+    // Nothing changes for many times the listener's patience (3 beats).
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    assert!(checks.listening.load(Ordering::SeqCst));
+    assert_eq!(checks.changes.load(Ordering::SeqCst), changes);
+    let reads = checks.reads();
+    checks.user(ada.user.id, ada.session_epoch).await.unwrap();
+    assert_eq!(checks.reads(), reads);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_listener_that_hears_nothing_gives_its_connection_up(pool: PgPool) {
+    // No heartbeats are sent: to the listener, as good as a dead network.
+    let checks = UserChecks::new(pool.clone(), LIFETIME).with_heartbeat(Duration::from_millis(100));
+    let mut listener = listen(&pool).await.unwrap();
+    let stopped = tokio::time::timeout(PATIENCE, checks.follow(&mut listener))
+        .await
+        .expect("it gave up");
+    assert!(stopped.contains("heard nothing"), "{stopped}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn heartbeats_are_not_changes(pool: PgPool) {
+    let checks = UserChecks::new(pool.clone(), LIFETIME);
+    checks.forget(HEARTBEAT);
+    assert_eq!(checks.changes.load(Ordering::SeqCst), 0);
+    checks.forget("");
+    assert_eq!(checks.changes.load(Ordering::SeqCst), 1);
 }
