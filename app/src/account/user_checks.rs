@@ -178,8 +178,9 @@ impl UserChecks {
         self.forget("");
     }
 
-    /// Listens for changes to users for as long as the pool is open,
-    /// listening again after a lost connection. Spawned once per server.
+    /// Listens for changes to users until the pool closes (the server's
+    /// shutdown, a test's end), listening again after a lost connection.
+    /// Spawned once per server.
     pub async fn follow_changes(self) {
         if self.recent.is_none() {
             return;
@@ -191,9 +192,20 @@ impl UserChecks {
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with((*self.pool.connect_options()).clone());
         tokio::spawn(send_heartbeats(self.pool.clone(), self.heartbeat));
+        tokio::select! {
+            () = self.keep_following(&listener_pool) => {}
+            () = self.pool.close_event() => {}
+        }
+        self.stop_trusting();
+        // Its connection goes with the pages' pool, so nothing holds the
+        // database open after them.
+        listener_pool.close().await;
+    }
+
+    async fn keep_following(&self, listener_pool: &PgPool) {
         let mut outage = false;
         while !self.pool.is_closed() {
-            let stopped = match listen(&listener_pool).await {
+            let stopped = match listen(listener_pool).await {
                 Ok(mut listener) => {
                     self.listening.store(true, Ordering::SeqCst);
                     if outage {

@@ -249,3 +249,36 @@ async fn heartbeats_are_not_changes(pool: PgPool) {
     checks.forget("");
     assert_eq!(checks.changes.load(Ordering::SeqCst), 1);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn following_ends_with_the_pool_and_lets_its_connection_go(pool: PgPool) {
+    let checks = following(&pool).await;
+    let following = tokio::spawn(checks.clone().follow_changes());
+    eventually("two listeners", || async { listeners(&pool).await == 2 }).await;
+    let watcher = PgPool::connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
+    pool.close().await;
+    tokio::time::timeout(PATIENCE, following)
+        .await
+        .expect("following ended")
+        .unwrap();
+    assert!(!checks.listening.load(Ordering::SeqCst));
+    // The first follower, spawned by `following`, ended the same way.
+    eventually("no listener left", || async {
+        listeners(&watcher).await == 0
+    })
+    .await;
+    watcher.close().await;
+}
+
+/// Connections of this test's database that listen.
+async fn listeners(pool: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from pg_stat_activity
+         where datname = current_database() and query ilike 'listen%'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
