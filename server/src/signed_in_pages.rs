@@ -19,7 +19,7 @@
 //! else is never assembled; it is rendered in full, as before.
 //!
 //! Fresh and private: the user (id, email, role) is checked on each request,
-//! exactly as a full render checks it, and is the key the parts
+//! against the same users table a full render reads, and is the key the parts
 //! are kept under, so a new email or role shows as soon as PostgreSQL's
 //! notification of it arrives (milliseconds), and a
 //! logout or an ended session is no learner at all (the page is rendered in

@@ -100,11 +100,6 @@ impl UserChecks {
         Self { heartbeat, ..self }
     }
 
-    /// The primary, where the users table is written.
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
     /// The user a session names, if they are active and the session is of
     /// their current epoch (a password change or deactivation ends the
     /// older ones).
