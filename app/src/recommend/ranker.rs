@@ -334,6 +334,16 @@ const ASSUMES_KNOWLEDGE_FIT: f64 = 0.45;
 /// Courses whose relevance is below this share of the best one's are not
 /// close matches.
 const KEEP_RELATIVE_TO_BEST: f64 = 0.45;
+/// Evidence is loose when even the best course's relevance is below this
+/// share of what one rare word of the learner's in a course's title gives
+/// (a word only that course has). On the labelled personas such answers
+/// (a symptom in everyday words, "our api keeps falling over whenever
+/// traffic spikes"; a long story around the point) had the right course
+/// first and mostly unrelated ones after it.
+const LOOSE_EVIDENCE_SHARE: f64 = 0.5;
+/// When the evidence is loose, only courses about as relevant as the best
+/// one are kept, and the list is not rounded out.
+const KEEP_RELATIVE_TO_LOOSE_BEST: f64 = 0.9;
 const RELEVANCE_WEIGHT: f64 = 0.7;
 const LEVEL_WEIGHT: f64 = 0.2;
 const TIME_WEIGHT: f64 = 0.1;
@@ -362,6 +372,13 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
     if best <= 0.0 {
         return popular(learner, candidates, NOTHING_MATCHED);
     }
+    let loose = best
+        < LOOSE_EVIDENCE_SHARE * saturate(TITLE_WEIGHT) * inverse_frequency(candidates.len(), 1);
+    let keep_share = if loose {
+        KEEP_RELATIVE_TO_LOOSE_BEST
+    } else {
+        KEEP_RELATIVE_TO_BEST
+    };
     // Where nothing is more than a mention in a description, such mentions
     // are all there is to go on.
     let any_about_the_learner = scored
@@ -374,7 +391,7 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
         .map(|entry| entry.relevance)
         .fold(0.0, f64::max);
     let close_enough =
-        |entry: &Scored| eligible(entry) && entry.relevance >= best_about * KEEP_RELATIVE_TO_BEST;
+        |entry: &Scored| eligible(entry) && entry.relevance >= best_about * keep_share;
     // A learner who has not said their level is taken as starting out: an
     // advanced course is a pick only when nothing below advanced matches as
     // well ("docker or kubernetes first?" is not asking for multi-cluster
@@ -394,7 +411,7 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
         .partition(|entry| close_enough(entry) && suits_the_level(entry));
     picked.truncate(MAX_COURSES);
     let close = picked.len();
-    if close < MIN_COURSES {
+    if close < MIN_COURSES && !loose {
         let has_question = learner.has_question();
         picked.extend(
             rest.into_iter()
@@ -410,7 +427,7 @@ pub fn rank(learner: &Learner, candidates: &[Candidate]) -> Ranking {
                 }),
         );
     }
-    let summary = personal_summary(learner, &picked, close);
+    let summary = personal_summary(learner, &picked, close, loose);
     Ranking {
         popular: false,
         picks: picked

@@ -142,7 +142,12 @@ pub(super) fn explain(learner: &Learner, entry: &Scored) -> String {
     reasons.join(" ")
 }
 
-pub(super) fn personal_summary(learner: &Learner, picked: &[Scored], close: usize) -> String {
+pub(super) fn personal_summary(
+    learner: &Learner,
+    picked: &[Scored],
+    close: usize,
+    loose: bool,
+) -> String {
     let mut about = Vec::new();
     if let Some(level) = learner.level {
         about.push(format!("your {} level", level.as_str()));
@@ -189,6 +194,11 @@ pub(super) fn personal_summary(learner: &Learner, picked: &[Scored], close: usiz
                 "the last ones are"
             },
             if related == 1 { "is" } else { "are" },
+        ));
+    } else if loose {
+        summary.push_str(&format!(
+            " What you wrote matches the catalog only loosely, so only the closest {} listed; naming the topic or tool you want to learn gives a fuller list.",
+            if count == 1 { "match is" } else { "matches are" }
         ));
     } else if count < MIN_COURSES {
         summary.push_str(" Nothing else in the catalog matches closely, so the list is short.");

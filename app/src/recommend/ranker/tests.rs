@@ -385,6 +385,56 @@ fn a_short_list_is_rounded_out_only_with_courses_sharing_an_interest_said_plainl
 }
 
 #[test]
+fn loose_evidence_lists_only_the_closest_matches_and_says_why() {
+    let candidates = catalog();
+    // "data" is in half the catalog's titles and tags: it says little about
+    // which course is meant, so even the best match is a loose one.
+    let learner = Learner {
+        question: Some("something with data".into()),
+        ..Learner::default()
+    };
+    let ranking = rank(&learner, &candidates);
+    let mut picked = titles(&ranking, &candidates);
+    picked.sort();
+    // The courses with "data" in their titles tie; those with it only in a
+    // tag ("data analysis": Excel Basics, SQL for Analysts) would be close
+    // enough beside a strong match, but not beside a loose one.
+    assert_eq!(
+        picked,
+        [
+            "Data Pipelines with Airflow",
+            "Data Warehouse Modelling",
+            "Streaming Data Engineering"
+        ]
+    );
+    assert!(
+        ranking.summary.contains("matches the catalog only loosely"),
+        "{}",
+        ranking.summary
+    );
+    assert!(
+        ranking
+            .picks
+            .iter()
+            .all(|pick| !pick.explanation.starts_with("Not a close match")),
+        "a loose answer is not rounded out: {:?}",
+        ranking.picks
+    );
+
+    // A word only one course has is no loose evidence.
+    let specific = Learner {
+        question: Some("kafka".into()),
+        ..Learner::default()
+    };
+    let ranking = rank(&specific, &candidates);
+    assert_eq!(
+        titles(&ranking, &candidates),
+        ["Streaming Data Engineering"]
+    );
+    assert!(!ranking.summary.contains("loosely"), "{}", ranking.summary);
+}
+
+#[test]
 fn a_question_is_not_padded_with_courses_that_answer_none_of_it() {
     let candidates = catalog();
     let learner = Learner {
