@@ -7,9 +7,11 @@
 //! and the catalog only, not on the personas asked before it.
 //!
 //! Prints, per part of the set (each `split`: tuning, held-out, fresh, fresh2,
-//! fresh3) and overall: mean
+//! fresh3, fresh4, fresh5) and overall: mean
 //! nDCG@5, mean precision@3, the share of lists with a course graded 0 in
-//! the top 3, and how the off-topic questions were answered; then one row per
+//! the top 3, and how the off-topic questions were answered; then the same
+//! figures for a human advisor's lists where the set has them
+//! (`recommendation_eval_advisor.json` beside it); then one row per
 //! persona. Run through `make eval-recommendations`, which prepares a fresh
 //! database with the shipped catalog. Arguments: [EVAL_FILE]; the database
 //! comes from DATABASE_URL. `EVAL_SHOW=tuning` prints the rows of the tuning
@@ -90,6 +92,90 @@ fn ndcg_at_5(listed: &[u8], graded: &HashMap<String, u8>) -> f64 {
         return 0.0;
     }
     discounted_gain(listed.iter().copied()) / best
+}
+
+/// A human advisor's lists for some personas (`…_advisor.json` beside the
+/// set): id → titles, best first, or "off-topic".
+#[derive(Deserialize)]
+struct AdvisorLists {
+    lists: HashMap<String, AdvisorAnswer>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AdvisorAnswer {
+    Courses(Vec<String>),
+    /// Always "off-topic".
+    OffTopic(String),
+}
+
+/// The scores of a list whose courses, best first, have these grades.
+fn ranked(
+    grades: &[u8],
+    persona: &Persona,
+    listed: Vec<(String, u8)>,
+    explained: Vec<(u8, String)>,
+) -> Outcome {
+    Outcome::Ranked {
+        ndcg5: ndcg_at_5(grades, &persona.grades),
+        precision3: grades.iter().take(3).filter(|grade| **grade > 0).count() as f64 / 3.0,
+        zero_in_top3: grades.iter().take(3).any(|grade| *grade == 0),
+        listed,
+        explained,
+    }
+}
+
+/// Prints, for each part a human advisor answered, their lists scored the
+/// same way as the ranker's: how far a second careful person agrees with
+/// the grades, which is what a target on that part can be read against.
+fn advisor_baseline(path: &str, set: &EvalSet, splits: &[&str]) {
+    let advisor_path = path.replace(".json", "_advisor.json");
+    let Ok(text) = std::fs::read_to_string(&advisor_path) else {
+        return;
+    };
+    let advisor: AdvisorLists = serde_json::from_str(&text).expect("valid advisor lists");
+    let rows: Vec<Row> = set
+        .personas
+        .iter()
+        .filter_map(|persona| {
+            let answer = advisor.lists.get(&persona.id)?;
+            if let AdvisorAnswer::OffTopic(word) = answer {
+                assert_eq!(word, "off-topic", "{}: a list or \"off-topic\"", persona.id);
+            }
+            let outcome = match (persona.expect.as_str(), answer) {
+                ("off-topic", AdvisorAnswer::OffTopic(_)) => {
+                    Outcome::OffTopic { turned_away: true }
+                }
+                ("off-topic", AdvisorAnswer::Courses(_)) => {
+                    Outcome::OffTopic { turned_away: false }
+                }
+                (_, AdvisorAnswer::OffTopic(_)) => Outcome::WronglyTurnedAway,
+                (_, AdvisorAnswer::Courses(titles)) => {
+                    let grades: Vec<u8> = titles
+                        .iter()
+                        .map(|title| persona.grades.get(title).copied().unwrap_or(0))
+                        .collect();
+                    ranked(&grades, persona, Vec::new(), Vec::new())
+                }
+            };
+            Some(Row {
+                id: persona.id.clone(),
+                split: persona.split.clone(),
+                note: persona.note.clone(),
+                outcome,
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    println!("a human advisor's lists on the same personas ({advisor_path}):");
+    for split in splits {
+        let part: Vec<&Row> = rows.iter().filter(|row| row.split == *split).collect();
+        if !part.is_empty() {
+            summary(split, &part);
+        }
+    }
 }
 
 fn short(title: &str) -> String {
@@ -251,14 +337,7 @@ async fn main() {
                     .map(|course| (course.score, course.explanation.clone()))
                     .collect();
                 let grades: Vec<u8> = listed.iter().map(|(_, grade)| *grade).collect();
-                Outcome::Ranked {
-                    ndcg5: ndcg_at_5(&grades, &persona.grades),
-                    precision3: grades.iter().take(3).filter(|grade| **grade > 0).count() as f64
-                        / 3.0,
-                    zero_in_top3: grades.iter().take(3).any(|grade| *grade == 0),
-                    listed,
-                    explained,
-                }
+                ranked(&grades, persona, listed, explained)
             }
         };
         rows.push(Row {
@@ -278,11 +357,12 @@ async fn main() {
             splits.push(&row.split);
         }
     }
-    for split in splits {
-        let part: Vec<&Row> = rows.iter().filter(|row| row.split == split).collect();
+    for split in &splits {
+        let part: Vec<&Row> = rows.iter().filter(|row| row.split == *split).collect();
         summary(split, &part);
     }
     summary("all", &rows.iter().collect::<Vec<_>>());
+    advisor_baseline(&path, &set, &splits);
     println!();
     let shown_split = std::env::var("EVAL_SHOW")
         .ok()
