@@ -25,11 +25,13 @@ use crate::profile::Level;
 
 mod concepts;
 mod explain;
+mod other_subjects;
 mod words;
 
 use concepts::{CONCEPT_MAP, fired_concepts};
 pub use concepts::{concept_map_knows, concept_tags};
 use explain::{explain, personal_summary, time_reason};
+pub use other_subjects::about_another_subject;
 pub use words::topic_words;
 use words::{Source, Stems, query_words, source_weight, stated_level};
 

@@ -49,7 +49,7 @@ pub(super) struct Term {
 }
 
 impl Term {
-    fn of(stems: &Stems, written: &str) -> Self {
+    pub(super) fn of(stems: &Stems, written: &str) -> Self {
         // Read as a learner's text is read, so the two compare stem for stem.
         let said = Said::of(stems, written);
         let content: Vec<String> = said.content.into_iter().map(|(stem, _)| stem).collect();

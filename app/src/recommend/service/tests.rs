@@ -890,3 +890,78 @@ async fn an_interest_made_only_of_stop_words_still_gets_recommendations(pool: Pg
     };
     assert!(!recommendation.courses.is_empty());
 }
+
+/// The shipped catalog (`data/courses.json`), inserted as the import writes it.
+async fn shipped_catalog(pool: &PgPool) {
+    #[derive(serde::Deserialize)]
+    struct Shipped {
+        title: String,
+        description: String,
+        difficulty: String,
+        duration: i32,
+        tags: Vec<String>,
+        skills_covered: Vec<String>,
+    }
+    let text = include_str!("../../../../data/courses.json");
+    let shipped: Vec<Shipped> = serde_json::from_str(text).unwrap();
+    let tags: Vec<Vec<&str>> = shipped
+        .iter()
+        .map(|course| course.tags.iter().map(String::as_str).collect())
+        .collect();
+    let skills: Vec<Vec<&str>> = shipped
+        .iter()
+        .map(|course| course.skills_covered.iter().map(String::as_str).collect())
+        .collect();
+    let courses: Vec<Course> = shipped
+        .iter()
+        .enumerate()
+        .map(|(place, course)| Course {
+            title: &course.title,
+            difficulty: &course.difficulty,
+            hours: course.duration,
+            tags: &tags[place],
+            skills: &skills[place],
+            description: &course.description,
+        })
+        .collect();
+    insert(pool, &courses).await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn everyday_questions_in_the_catalogs_words_are_told_apart_from_learning_questions(
+    pool: PgPool,
+) {
+    #[derive(serde::Deserialize)]
+    struct Labelled {
+        question: String,
+        off_topic: bool,
+    }
+    #[derive(serde::Deserialize)]
+    struct QuestionsFile {
+        questions: Vec<Labelled>,
+    }
+    shipped_catalog(&pool).await;
+    let file: QuestionsFile =
+        serde_json::from_str(include_str!("../../../../data/off_topic_questions.json")).unwrap();
+    let mut misread = Vec::new();
+    for labelled in &file.questions {
+        let mut learner = Learner {
+            question: Some(labelled.question.clone()),
+            ..Learner::default()
+        };
+        let on_topic = understand(&pool, &mut learner).await.unwrap();
+        if on_topic == labelled.off_topic {
+            misread.push(format!(
+                "{} as {}",
+                labelled.question,
+                if on_topic { "on topic" } else { "off topic" }
+            ));
+        }
+    }
+    assert!(
+        misread.is_empty(),
+        "{} misread:\n{}",
+        misread.len(),
+        misread.join("\n")
+    );
+}

@@ -16,7 +16,9 @@ const MIN_CORRECTED_CHARS: usize = 6;
 /// one or two letters ("pyhton" → "python", "kubernets" → "kubernetes").
 /// Returns whether the question (if any) is about something the catalog
 /// teaches: a topic word some course is about, directly or through the
-/// concept map. The stored question stays as the learner typed it.
+/// concept map, unless the question is about an everyday subject the catalog
+/// does not teach and its only such words have an everyday sense ("my ball
+/// python won't eat"). The stored question stays as the learner typed it.
 pub async fn understand(pool: &PgPool, learner: &mut Learner) -> Result<bool, sqlx::Error> {
     let question_words = learner
         .question
@@ -57,7 +59,8 @@ pub async fn understand(pool: &PgPool, learner: &mut Learner) -> Result<bool, sq
     .fetch_all(pool)
     .await?;
     let mut corrections: HashMap<String, String> = HashMap::new();
-    let mut question_covered = false;
+    // The question's words the catalog knows (corrected where slipped).
+    let mut question_known: Vec<String> = Vec::new();
     for row in found {
         let (word, covered, nearest) = (row.word, row.covered, row.nearest);
         let known = covered || ranker::concept_map_knows(&word);
@@ -69,7 +72,7 @@ pub async fn understand(pool: &PgPool, learner: &mut Learner) -> Result<bool, sq
             })
             .flatten();
         if question_words.contains(&word) && (known || correction.is_some()) {
-            question_covered = true;
+            question_known.push(correction.clone().unwrap_or_else(|| word.clone()));
         }
         if let Some(term) = correction {
             corrections.insert(word, term);
@@ -85,7 +88,12 @@ pub async fn understand(pool: &PgPool, learner: &mut Learner) -> Result<bool, sq
             .as_deref()
             .map(|text| corrected(text, &corrections));
     }
-    Ok(question_words.is_empty() || question_covered)
+    let about_the_catalog = !question_known.is_empty()
+        && !learner
+            .question
+            .as_deref()
+            .is_some_and(|question| ranker::about_another_subject(question, &question_known));
+    Ok(question_words.is_empty() || about_the_catalog)
 }
 
 /// Whether `typed` is `term` with a letter or two wrong, missing, extra or
