@@ -24,7 +24,12 @@ test('a signed-in learner browses the catalog under their own header and logs ou
   }
 
   // The assembled page works like any other: a filter narrows the results
-  // (in place with JavaScript, through the Apply button without).
+  // (in place with JavaScript, through the Apply button without). In place
+  // means once hydrated: a change made before that is the Apply button's,
+  // which is shown until then.
+  if (test.info().project.name !== 'no-javascript') {
+    await expect(page.locator('html[data-hydrated]')).toHaveCount(1);
+  }
   await page.getByLabel('Difficulty').selectOption({ label: 'Beginner' });
   if (test.info().project.name === 'no-javascript') {
     await page.getByRole('button', { name: 'Apply' }).click();
