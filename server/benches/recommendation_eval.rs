@@ -52,6 +52,13 @@ struct Persona {
     grades: HashMap<String, u8>,
 }
 
+impl Persona {
+    /// A course's grade for this persona: unlisted courses are 0.
+    fn grade_of(&self, title: &str) -> u8 {
+        self.grades.get(title).copied().unwrap_or(0)
+    }
+}
+
 /// How one persona's answer scored.
 struct Row {
     id: String,
@@ -151,10 +158,8 @@ fn advisor_baseline(path: &str, set: &EvalSet, splits: &[&str]) {
                 }
                 (_, AdvisorAnswer::OffTopic(_)) => Outcome::WronglyTurnedAway,
                 (_, AdvisorAnswer::Courses(titles)) => {
-                    let grades: Vec<u8> = titles
-                        .iter()
-                        .map(|title| persona.grades.get(title).copied().unwrap_or(0))
-                        .collect();
+                    let grades: Vec<u8> =
+                        titles.iter().map(|title| persona.grade_of(title)).collect();
                     ranked(&grades, persona, Vec::new(), Vec::new())
                 }
             };
@@ -321,7 +326,7 @@ async fn main() {
                     .courses
                     .iter()
                     .map(|course| {
-                        let grade = persona.grades.get(&course.title).copied().unwrap_or(0);
+                        let grade = persona.grade_of(&course.title);
                         // Picks that round out a short list say so first.
                         let related = if course.explanation.starts_with("Not a close match") {
                             " (related)"
