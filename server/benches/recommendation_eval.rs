@@ -10,9 +10,11 @@
 //! fresh3, fresh4, fresh5) and overall: mean
 //! nDCG@5, mean precision@3, the share of lists with a course graded 0 in
 //! the top 3, and how the off-topic questions were answered; then the same
-//! figures for a human advisor's lists where the set has them
-//! (`recommendation_eval_advisor.json` beside it); then one row per
-//! persona. Run through `make eval-recommendations`, which prepares a fresh
+//! figures for human answers where the set has them: an advisor's lists
+//! (`recommendation_eval_advisor.json` beside it) and a second grader's own
+//! order (`recommendation_eval_second_grading.json`), scored against the
+//! set's grades, and the ranker's and the advisor's lists scored against
+//! the second grading; then one row per persona. Run through `make eval-recommendations`, which prepares a fresh
 //! database with the shipped catalog. Arguments: [EVAL_FILE]; the database
 //! comes from DATABASE_URL. `EVAL_SHOW=tuning` prints the rows of the tuning
 //! half only (so tuning never looks at a held-out persona's answer; the
@@ -52,18 +54,41 @@ struct Persona {
     grades: HashMap<String, u8>,
 }
 
+/// One answer to a persona, whoever gave it: the ranker, an advisor, or a
+/// second grader's own order.
+enum Answer {
+    /// Course titles, best first.
+    Courses(Vec<String>),
+    /// The polite off-topic reply.
+    OffTopic,
+}
+
+/// A grading of one persona: whether the question is off-topic, and each
+/// course's grade (2 = take next, 1 = relevant; unlisted courses are 0).
+struct Grading<'a> {
+    expects_off_topic: bool,
+    grades: &'a HashMap<String, u8>,
+}
+
 impl Persona {
-    /// A course's grade for this persona: unlisted courses are 0.
-    fn grade_of(&self, title: &str) -> u8 {
-        self.grades.get(title).copied().unwrap_or(0)
+    /// The set's own grading of this persona.
+    fn grading(&self) -> Grading<'_> {
+        Grading {
+            expects_off_topic: self.expect == "off-topic",
+            grades: &self.grades,
+        }
     }
+}
+
+/// The set's own grading, for `scored`.
+fn set_grading(persona: &Persona) -> Option<Grading<'_>> {
+    Some(persona.grading())
 }
 
 /// How one persona's answer scored.
 struct Row {
     id: String,
     split: String,
-    note: String,
     outcome: Outcome,
 }
 
@@ -72,10 +97,8 @@ enum Outcome {
         ndcg5: f64,
         precision3: f64,
         zero_in_top3: bool,
-        /// Title and grade of each course, in the order given.
-        listed: Vec<(String, u8)>,
-        /// Score and explanation of each course, in the same order.
-        explained: Vec<(u8, String)>,
+        /// The grade of each course, in the order given.
+        grades: Vec<u8>,
     },
     /// Turned away as off-topic although courses were expected.
     WronglyTurnedAway,
@@ -101,6 +124,61 @@ fn ndcg_at_5(listed: &[u8], graded: &HashMap<String, u8>) -> f64 {
     discounted_gain(listed.iter().copied()) / best
 }
 
+/// How an answer scores against a grading.
+fn score(answer: &Answer, grading: &Grading) -> Outcome {
+    match (grading.expects_off_topic, answer) {
+        (true, Answer::OffTopic) => Outcome::OffTopic { turned_away: true },
+        (true, Answer::Courses(_)) => Outcome::OffTopic { turned_away: false },
+        (false, Answer::OffTopic) => Outcome::WronglyTurnedAway,
+        (false, Answer::Courses(titles)) => {
+            let grades: Vec<u8> = titles
+                .iter()
+                .map(|title| grading.grades.get(title).copied().unwrap_or(0))
+                .collect();
+            Outcome::Ranked {
+                ndcg5: ndcg_at_5(&grades, grading.grades),
+                precision3: grades.iter().take(3).filter(|grade| **grade > 0).count() as f64 / 3.0,
+                zero_in_top3: grades.iter().take(3).any(|grade| *grade == 0),
+                grades,
+            }
+        }
+    }
+}
+
+/// The answers some personas got, scored against a grading of each persona
+/// (personas without an answer or a grading are left out).
+fn scored<'a>(
+    set: &'a EvalSet,
+    answers: &HashMap<String, Answer>,
+    grading: impl Fn(&'a Persona) -> Option<Grading<'a>>,
+) -> Vec<Row> {
+    set.personas
+        .iter()
+        .filter_map(|persona| {
+            let answer = answers.get(&persona.id)?;
+            Some(Row {
+                id: persona.id.clone(),
+                split: persona.split.clone(),
+                outcome: score(answer, &grading(persona)?),
+            })
+        })
+        .collect()
+}
+
+/// Prints a heading and the summary of each part that has rows.
+fn summaries(heading: &str, rows: &[Row], splits: &[&str]) {
+    if rows.is_empty() {
+        return;
+    }
+    println!("{heading}");
+    for split in splits {
+        let part: Vec<&Row> = rows.iter().filter(|row| row.split == *split).collect();
+        if !part.is_empty() {
+            summary(split, &part);
+        }
+    }
+}
+
 /// A human advisor's lists for some personas (`…_advisor.json` beside the
 /// set): id → titles, best first, or "off-topic".
 #[derive(Deserialize)]
@@ -116,70 +194,180 @@ enum AdvisorAnswer {
     OffTopic(String),
 }
 
-/// The scores of a list whose courses, best first, have these grades.
-fn ranked(
-    grades: &[u8],
-    persona: &Persona,
-    listed: Vec<(String, u8)>,
-    explained: Vec<(u8, String)>,
-) -> Outcome {
-    Outcome::Ranked {
-        ndcg5: ndcg_at_5(grades, &persona.grades),
-        precision3: grades.iter().take(3).filter(|grade| **grade > 0).count() as f64 / 3.0,
-        zero_in_top3: grades.iter().take(3).any(|grade| *grade == 0),
-        listed,
-        explained,
+/// The advisor's answers, if the set has an advisor file beside it.
+fn advisor_answers(path: &str) -> Option<(String, HashMap<String, Answer>)> {
+    let advisor_path = path.replace(".json", "_advisor.json");
+    let text = std::fs::read_to_string(&advisor_path).ok()?;
+    let advisor: AdvisorLists = serde_json::from_str(&text).expect("valid advisor lists");
+    let answers = advisor
+        .lists
+        .into_iter()
+        .map(|(id, answer)| {
+            let answer = match answer {
+                AdvisorAnswer::Courses(titles) => Answer::Courses(titles),
+                AdvisorAnswer::OffTopic(word) => {
+                    assert_eq!(word, "off-topic", "{id}: a list or \"off-topic\"");
+                    Answer::OffTopic
+                }
+            };
+            (id, answer)
+        })
+        .collect();
+    Some((advisor_path, answers))
+}
+
+/// A second, independent grading of some personas (`…_second_grading.json`
+/// beside the set), by someone who never saw the set's grades, the ranker
+/// or its answers.
+#[derive(Deserialize)]
+struct SecondGrading {
+    personas: Vec<SecondGrades>,
+}
+
+#[derive(Deserialize)]
+struct SecondGrades {
+    id: String,
+    /// "courses" or "off-topic".
+    expect: String,
+    /// The courses graded 1 or 2, in the grader's order, best first.
+    #[serde(default)]
+    ranked: Vec<GradedCourse>,
+}
+
+#[derive(Deserialize)]
+struct GradedCourse {
+    course: String,
+    grade: u8,
+}
+
+/// Per persona id: the second grader's grades, and their own order of the
+/// courses they graded (none for an off-topic question).
+struct SecondGrader {
+    path: String,
+    grades: HashMap<String, (bool, HashMap<String, u8>)>,
+    orders: HashMap<String, Option<Vec<(String, u8)>>>,
+}
+
+fn second_grader(path: &str) -> Option<SecondGrader> {
+    let second_path = path.replace(".json", "_second_grading.json");
+    let text = std::fs::read_to_string(&second_path).ok()?;
+    let second: SecondGrading = serde_json::from_str(&text).expect("a valid second grading");
+    let mut grades = HashMap::new();
+    let mut orders = HashMap::new();
+    for persona in second.personas {
+        let off_topic = persona.expect == "off-topic";
+        assert!(
+            off_topic || persona.expect == "courses",
+            "{}: expect \"courses\" or \"off-topic\"",
+            persona.id
+        );
+        let order: Vec<(String, u8)> = persona
+            .ranked
+            .into_iter()
+            .map(|course| {
+                assert!(
+                    matches!(course.grade, 1 | 2),
+                    "{}: grades are 1 or 2",
+                    persona.id
+                );
+                (course.course, course.grade)
+            })
+            .collect();
+        grades.insert(
+            persona.id.clone(),
+            (off_topic, order.iter().cloned().collect()),
+        );
+        orders.insert(persona.id, (!off_topic).then_some(order));
+    }
+    Some(SecondGrader {
+        path: second_path,
+        grades,
+        orders,
+    })
+}
+
+impl SecondGrader {
+    /// Their own order as an answer, keeping the courses `keep` accepts
+    /// (by place, from 0, and grade).
+    fn answers(&self, keep: impl Fn(usize, u8) -> bool) -> HashMap<String, Answer> {
+        self.orders
+            .iter()
+            .map(|(id, order)| {
+                let answer = match order {
+                    None => Answer::OffTopic,
+                    Some(order) => Answer::Courses(
+                        order
+                            .iter()
+                            .enumerate()
+                            .filter(|(place, (_, grade))| keep(*place, *grade))
+                            .map(|(_, (title, _))| title.clone())
+                            .collect(),
+                    ),
+                };
+                (id.clone(), answer)
+            })
+            .collect()
+    }
+
+    fn grading(&self, persona: &Persona) -> Option<Grading<'_>> {
+        let (expects_off_topic, grades) = self.grades.get(&persona.id)?;
+        Some(Grading {
+            expects_off_topic: *expects_off_topic,
+            grades,
+        })
     }
 }
 
-/// Prints, for each part a human advisor answered, their lists scored the
-/// same way as the ranker's: how far a second careful person agrees with
-/// the grades, which is what a target on that part can be read against.
-fn advisor_baseline(path: &str, set: &EvalSet, splits: &[&str]) {
-    let advisor_path = path.replace(".json", "_advisor.json");
-    let Ok(text) = std::fs::read_to_string(&advisor_path) else {
+/// Prints how far the human answers agree with the set's grades, which is
+/// what a target on a part can be read against: an advisor's lists, and a
+/// second grader's own order, scored like the ranker's; then the ranker's
+/// and the advisor's lists scored against the second grading.
+fn human_baselines(
+    set: &EvalSet,
+    ranker: &HashMap<String, Answer>,
+    advisor: Option<&(String, HashMap<String, Answer>)>,
+    second: Option<&SecondGrader>,
+    splits: &[&str],
+) {
+    if let Some((advisor_path, answers)) = advisor {
+        summaries(
+            &format!("a human advisor's lists on the same personas ({advisor_path}):"),
+            &scored(set, answers, set_grading),
+            splits,
+        );
+    }
+    let Some(second) = second else {
         return;
     };
-    let advisor: AdvisorLists = serde_json::from_str(&text).expect("valid advisor lists");
-    let rows: Vec<Row> = set
-        .personas
-        .iter()
-        .filter_map(|persona| {
-            let answer = advisor.lists.get(&persona.id)?;
-            if let AdvisorAnswer::OffTopic(word) = answer {
-                assert_eq!(word, "off-topic", "{}: a list or \"off-topic\"", persona.id);
-            }
-            let outcome = match (persona.expect.as_str(), answer) {
-                ("off-topic", AdvisorAnswer::OffTopic(_)) => {
-                    Outcome::OffTopic { turned_away: true }
-                }
-                ("off-topic", AdvisorAnswer::Courses(_)) => {
-                    Outcome::OffTopic { turned_away: false }
-                }
-                (_, AdvisorAnswer::OffTopic(_)) => Outcome::WronglyTurnedAway,
-                (_, AdvisorAnswer::Courses(titles)) => {
-                    let grades: Vec<u8> =
-                        titles.iter().map(|title| persona.grade_of(title)).collect();
-                    ranked(&grades, persona, Vec::new(), Vec::new())
-                }
-            };
-            Some(Row {
-                id: persona.id.clone(),
-                split: persona.split.clone(),
-                note: persona.note.clone(),
-                outcome,
-            })
-        })
-        .collect();
-    if rows.is_empty() {
-        return;
-    }
-    println!("a human advisor's lists on the same personas ({advisor_path}):");
-    for split in splits {
-        let part: Vec<&Row> = rows.iter().filter(|row| row.split == *split).collect();
-        if !part.is_empty() {
-            summary(split, &part);
-        }
+    summaries(
+        &format!(
+            "a second grader's own order (the courses they graded 1–2, best first), scored against the set's grades ({}):",
+            second.path
+        ),
+        &scored(set, &second.answers(|_, _| true), set_grading),
+        splits,
+    );
+    summaries(
+        "the same, their first two only:",
+        &scored(set, &second.answers(|place, _| place < 2), set_grading),
+        splits,
+    );
+    summaries(
+        "the same, their grade-2 courses only:",
+        &scored(set, &second.answers(|_, grade| grade == 2), set_grading),
+        splits,
+    );
+    summaries(
+        "the ranker's lists scored against the second grading:",
+        &scored(set, ranker, |persona| second.grading(persona)),
+        splits,
+    );
+    if let Some((_, answers)) = advisor {
+        summaries(
+            "the advisor's lists scored against the second grading:",
+            &scored(set, answers, |persona| second.grading(persona)),
+            splits,
+        );
     }
 }
 
@@ -254,13 +442,32 @@ async fn main() {
             .into_iter()
             .collect();
     let known: std::collections::HashSet<&str> = titles.values().map(String::as_str).collect();
+    let known_persona = |id: &str| set.personas.iter().any(|persona| persona.id == id);
+    let known_course = |id: &str, title: &str| {
+        assert!(known.contains(title), "{id}: no course titled {title:?}");
+    };
     for persona in &set.personas {
         for title in persona.grades.keys() {
-            assert!(
-                known.contains(title.as_str()),
-                "{}: no course titled {title:?}",
-                persona.id
-            );
+            known_course(&persona.id, title);
+        }
+    }
+    let advisor = advisor_answers(&path);
+    let second = second_grader(&path);
+    // Every title a human wrote must be a course: a misspelt one would
+    // silently count as unrelated.
+    let second_order = second.as_ref().map(|second| second.answers(|_, _| true));
+    let human_answers = advisor
+        .iter()
+        .map(|(_, answers)| answers)
+        .chain(second_order.as_ref());
+    for answers in human_answers {
+        for (id, answer) in answers {
+            assert!(known_persona(id), "{id}: no such persona");
+            if let Answer::Courses(listed) = answer {
+                for title in listed {
+                    known_course(id, title);
+                }
+            }
         }
     }
     let settings = RecommendSettings {
@@ -268,7 +475,10 @@ async fn main() {
         provider: None,
     };
     let run = Uuid::new_v4().simple().to_string();
-    let mut rows = Vec::new();
+    let mut answers = HashMap::new();
+    // Each pick's shown title, whether it only rounds out the list, its
+    // score and explanation, per persona (for the per-persona rows).
+    let mut picks: HashMap<String, Vec<(String, u8, String)>> = HashMap::new();
     for persona in &set.personas {
         // Each persona asks as the first learner of a fresh deployment: the
         // answers stored for the personas before it are removed. Stored
@@ -313,45 +523,41 @@ async fn main() {
         )
         .await
         .expect("an answer");
-        let outcome = match (persona.expect.as_str(), outcome) {
-            ("off-topic", RecommendOutcome::OffTopic { .. }) => {
-                Outcome::OffTopic { turned_away: true }
-            }
-            ("off-topic", RecommendOutcome::Recommended(_)) => {
-                Outcome::OffTopic { turned_away: false }
-            }
-            (_, RecommendOutcome::OffTopic { .. }) => Outcome::WronglyTurnedAway,
-            (_, RecommendOutcome::Recommended(recommendation)) => {
-                let listed: Vec<(String, u8)> = recommendation
-                    .courses
-                    .iter()
-                    .map(|course| {
-                        let grade = persona.grade_of(&course.title);
-                        // Picks that round out a short list say so first.
-                        let related = if course.explanation.starts_with("Not a close match") {
-                            " (related)"
-                        } else {
-                            ""
-                        };
-                        (format!("{}{related}", short(&course.title)), grade)
-                    })
-                    .collect();
-                let explained: Vec<(u8, String)> = recommendation
-                    .courses
-                    .iter()
-                    .map(|course| (course.score, course.explanation.clone()))
-                    .collect();
-                let grades: Vec<u8> = listed.iter().map(|(_, grade)| *grade).collect();
-                ranked(&grades, persona, listed, explained)
+        let answer = match outcome {
+            RecommendOutcome::OffTopic { .. } => Answer::OffTopic,
+            RecommendOutcome::Recommended(recommendation) => {
+                picks.insert(
+                    persona.id.clone(),
+                    recommendation
+                        .courses
+                        .iter()
+                        .map(|course| {
+                            // Picks that round out a short list say so first.
+                            let related = if course.explanation.starts_with("Not a close match") {
+                                " (related)"
+                            } else {
+                                ""
+                            };
+                            (
+                                format!("{}{related}", short(&course.title)),
+                                course.score,
+                                course.explanation.clone(),
+                            )
+                        })
+                        .collect(),
+                );
+                Answer::Courses(
+                    recommendation
+                        .courses
+                        .into_iter()
+                        .map(|course| course.title)
+                        .collect(),
+                )
             }
         };
-        rows.push(Row {
-            id: persona.id.clone(),
-            split: persona.split.clone(),
-            note: persona.note.clone(),
-            outcome,
-        });
+        answers.insert(persona.id.clone(), answer);
     }
+    let rows = scored(&set, &answers, set_grading);
 
     println!("built-in ranker on {} personas ({path})", rows.len());
     // Each part of the set in the order it first appears (tuning, held-out,
@@ -367,7 +573,7 @@ async fn main() {
         summary(split, &part);
     }
     summary("all", &rows.iter().collect::<Vec<_>>());
-    advisor_baseline(&path, &set, &splits);
+    human_baselines(&set, &answers, advisor.as_ref(), second.as_ref(), &splits);
     println!();
     let shown_split = std::env::var("EVAL_SHOW")
         .ok()
@@ -399,30 +605,31 @@ async fn main() {
                 ndcg5,
                 precision3,
                 zero_in_top3,
-                listed,
-                explained,
+                grades,
             } => {
                 println!(
                     "{} {:<8} nDCG@5 {ndcg5:.2}  P@3 {precision3:.2}{}  {profile}; {asked} ({})",
                     row.id,
                     row.split,
                     if *zero_in_top3 { "  ZERO-IN-TOP-3" } else { "" },
-                    row.note
+                    persona.note
                 );
+                let listed = picks.get(&row.id).map(Vec::as_slice).unwrap_or_default();
                 let shown: Vec<String> = listed
                     .iter()
-                    .map(|(title, grade)| format!("[{grade}] {title}"))
+                    .zip(grades)
+                    .map(|((title, _, _), grade)| format!("[{grade}] {title}"))
                     .collect();
                 println!("      {}", shown.join(" | "));
                 if explain {
-                    for ((title, grade), (score, explanation)) in listed.iter().zip(explained) {
+                    for ((title, score, explanation), grade) in listed.iter().zip(grades) {
                         println!("        [{grade}] {title} {score}: {explanation}");
                     }
                 }
             }
             Outcome::WronglyTurnedAway => println!(
                 "{} {:<8} TURNED AWAY as off-topic; expected courses  {profile}; {asked} ({})",
-                row.id, row.split, row.note
+                row.id, row.split, persona.note
             ),
             Outcome::OffTopic { turned_away } => println!(
                 "{} {:<8} off-topic question {}  {profile}; {asked}",
