@@ -14,8 +14,10 @@
 //! (`recommendation_eval_advisor.json` beside it) and a second grader's own
 //! order (`recommendation_eval_second_grading.json`), scored against the
 //! set's grades, and the ranker's and the advisor's lists scored against
-//! the second grading; then one row per persona. Run through `make eval-recommendations`, which prepares a fresh
-//! database with the shipped catalog. Arguments: [EVAL_FILE]; the database
+//! the second grading; then one row per persona (each pick's grade, and
+//! the second grader's after a slash where there is one). Run through
+//! `make eval-recommendations`, which prepares a fresh database with the
+//! shipped catalog. Arguments: [EVAL_FILE]; the database
 //! comes from DATABASE_URL. `EVAL_SHOW=tuning` prints the rows of the tuning
 //! half only (so tuning never looks at a held-out persona's answer; the
 //! figures of both halves are always printed), `EVAL_EXPLAIN=1` adds each
@@ -615,15 +617,30 @@ async fn main() {
                     persona.note
                 );
                 let listed = picks.get(&row.id).map(Vec::as_slice).unwrap_or_default();
+                // "[set's grade/second grader's grade]" where the persona has
+                // a second grading, so a disagreement shows at a glance.
+                let second_grading = second.as_ref().and_then(|second| second.grading(persona));
+                let graded: Vec<String> = match (answers.get(&row.id), second_grading) {
+                    (Some(Answer::Courses(titles)), Some(second_grading)) => titles
+                        .iter()
+                        .zip(grades)
+                        .map(|(title, grade)| {
+                            let second_grade =
+                                second_grading.grades.get(title).copied().unwrap_or(0);
+                            format!("[{grade}/{second_grade}]")
+                        })
+                        .collect(),
+                    _ => grades.iter().map(|grade| format!("[{grade}]")).collect(),
+                };
                 let shown: Vec<String> = listed
                     .iter()
-                    .zip(grades)
-                    .map(|((title, _, _), grade)| format!("[{grade}] {title}"))
+                    .zip(&graded)
+                    .map(|((title, _, _), graded)| format!("{graded} {title}"))
                     .collect();
                 println!("      {}", shown.join(" | "));
                 if explain {
-                    for ((title, score, explanation), grade) in listed.iter().zip(grades) {
-                        println!("        [{grade}] {title} {score}: {explanation}");
+                    for ((title, score, explanation), graded) in listed.iter().zip(&graded) {
+                        println!("        {graded} {title} {score}: {explanation}");
                     }
                 }
             }
