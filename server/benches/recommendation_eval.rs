@@ -242,49 +242,56 @@ struct GradedCourse {
     grade: u8,
 }
 
-/// Per persona id: the second grader's grades, and their own order of the
-/// courses they graded (none for an off-topic question).
+/// One persona as the second grader graded it.
+struct SecondGraded {
+    expects_off_topic: bool,
+    /// The courses they graded 1 or 2, best first.
+    order: Vec<String>,
+    grades: HashMap<String, u8>,
+}
+
+/// The second grading, by persona id.
 struct SecondGrader {
     path: String,
-    grades: HashMap<String, (bool, HashMap<String, u8>)>,
-    orders: HashMap<String, Option<Vec<(String, u8)>>>,
+    personas: HashMap<String, SecondGraded>,
 }
 
 fn second_grader(path: &str) -> Option<SecondGrader> {
     let second_path = path.replace(".json", "_second_grading.json");
     let text = std::fs::read_to_string(&second_path).ok()?;
     let second: SecondGrading = serde_json::from_str(&text).expect("a valid second grading");
-    let mut grades = HashMap::new();
-    let mut orders = HashMap::new();
-    for persona in second.personas {
-        let off_topic = persona.expect == "off-topic";
-        assert!(
-            off_topic || persona.expect == "courses",
-            "{}: expect \"courses\" or \"off-topic\"",
-            persona.id
-        );
-        let order: Vec<(String, u8)> = persona
-            .ranked
-            .into_iter()
-            .map(|course| {
+    let personas = second
+        .personas
+        .into_iter()
+        .map(|persona| {
+            let expects_off_topic = persona.expect == "off-topic";
+            assert!(
+                expects_off_topic || persona.expect == "courses",
+                "{}: expect \"courses\" or \"off-topic\"",
+                persona.id
+            );
+            for course in &persona.ranked {
                 assert!(
                     matches!(course.grade, 1 | 2),
                     "{}: grades are 1 or 2",
                     persona.id
                 );
-                (course.course, course.grade)
-            })
-            .collect();
-        grades.insert(
-            persona.id.clone(),
-            (off_topic, order.iter().cloned().collect()),
-        );
-        orders.insert(persona.id, (!off_topic).then_some(order));
-    }
+            }
+            let graded = SecondGraded {
+                expects_off_topic,
+                order: persona.ranked.iter().map(|c| c.course.clone()).collect(),
+                grades: persona
+                    .ranked
+                    .into_iter()
+                    .map(|course| (course.course, course.grade))
+                    .collect(),
+            };
+            (persona.id, graded)
+        })
+        .collect();
     Some(SecondGrader {
         path: second_path,
-        grades,
-        orders,
+        personas,
     })
 }
 
@@ -292,19 +299,21 @@ impl SecondGrader {
     /// Their own order as an answer, keeping the courses `keep` accepts
     /// (by place, from 0, and grade).
     fn answers(&self, keep: impl Fn(usize, u8) -> bool) -> HashMap<String, Answer> {
-        self.orders
+        self.personas
             .iter()
-            .map(|(id, order)| {
-                let answer = match order {
-                    None => Answer::OffTopic,
-                    Some(order) => Answer::Courses(
-                        order
+            .map(|(id, graded)| {
+                let answer = if graded.expects_off_topic {
+                    Answer::OffTopic
+                } else {
+                    Answer::Courses(
+                        graded
+                            .order
                             .iter()
                             .enumerate()
-                            .filter(|(place, (_, grade))| keep(*place, *grade))
-                            .map(|(_, (title, _))| title.clone())
+                            .filter(|(place, title)| keep(*place, graded.grades[*title]))
+                            .map(|(_, title)| title.clone())
                             .collect(),
-                    ),
+                    )
                 };
                 (id.clone(), answer)
             })
@@ -312,10 +321,10 @@ impl SecondGrader {
     }
 
     fn grading(&self, persona: &Persona) -> Option<Grading<'_>> {
-        let (expects_off_topic, grades) = self.grades.get(&persona.id)?;
+        let graded = self.personas.get(&persona.id)?;
         Some(Grading {
-            expects_off_topic: *expects_off_topic,
-            grades,
+            expects_off_topic: graded.expects_off_topic,
+            grades: &graded.grades,
         })
     }
 }
