@@ -487,7 +487,7 @@ async fn main() {
     };
     let run = Uuid::new_v4().simple().to_string();
     let mut answers = HashMap::new();
-    // Each pick's shown title, whether it only rounds out the list, its
+    // Each pick's shown title (marked when it only rounds out the list),
     // score and explanation, per persona (for the per-persona rows).
     let mut picks: HashMap<String, Vec<(String, u8, String)>> = HashMap::new();
     for persona in &set.personas {
