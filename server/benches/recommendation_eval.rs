@@ -196,11 +196,19 @@ enum AdvisorAnswer {
     OffTopic(String),
 }
 
+/// The human answers in `…_{kind}.json` beside the set at `path`, if there
+/// is such a file, with its path.
+fn beside_the_set<T: serde::de::DeserializeOwned>(path: &str, kind: &str) -> Option<(String, T)> {
+    let beside = path.replace(".json", &format!("_{kind}.json"));
+    let text = std::fs::read_to_string(&beside).ok()?;
+    let parsed = serde_json::from_str(&text)
+        .unwrap_or_else(|error| panic!("{beside} is not a valid {kind} file: {error}"));
+    Some((beside, parsed))
+}
+
 /// The advisor's answers, if the set has an advisor file beside it.
 fn advisor_answers(path: &str) -> Option<(String, HashMap<String, Answer>)> {
-    let advisor_path = path.replace(".json", "_advisor.json");
-    let text = std::fs::read_to_string(&advisor_path).ok()?;
-    let advisor: AdvisorLists = serde_json::from_str(&text).expect("valid advisor lists");
+    let (advisor_path, advisor): (String, AdvisorLists) = beside_the_set(path, "advisor")?;
     let answers = advisor
         .lists
         .into_iter()
@@ -257,9 +265,7 @@ struct SecondGrader {
 }
 
 fn second_grader(path: &str) -> Option<SecondGrader> {
-    let second_path = path.replace(".json", "_second_grading.json");
-    let text = std::fs::read_to_string(&second_path).ok()?;
-    let second: SecondGrading = serde_json::from_str(&text).expect("a valid second grading");
+    let (second_path, second): (String, SecondGrading) = beside_the_set(path, "second_grading")?;
     let personas = second
         .personas
         .into_iter()
