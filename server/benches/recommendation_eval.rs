@@ -14,8 +14,13 @@
 //! (`recommendation_eval_advisor.json` beside it) and a second grader's own
 //! order (`recommendation_eval_second_grading.json`), scored against the
 //! set's grades, and the ranker's and the advisor's lists scored against
-//! the second grading; then one row per persona (each pick's grade, and
-//! the second grader's after a slash where there is one). Run through
+//! the second grading; then what the language-model path has to work with
+//! (the provider is an HTTP double that reads the shortlist each prompt
+//! offers and answers as an unavailable model does, so every answer is the
+//! ranker's own): how many graded courses the shortlist holds and how far a
+//! list chosen from it alone could go; then one row per persona (each
+//! pick's grade, and the second grader's after a slash where there is
+//! one). Run through
 //! `make eval-recommendations`, which prepares a fresh database with the
 //! shipped catalog. Arguments: [EVAL_FILE]; the database
 //! comes from DATABASE_URL. `EVAL_SHOW=tuning` prints the rows of the tuning
@@ -26,11 +31,14 @@
 use std::collections::HashMap;
 
 use app::profile::{Level, ProfileState};
+use app::recommend::llm::{ModelProvider, parse_model_arms};
 use app::recommend::service::recommend;
 use app::recommend::{RecommendOutcome, RecommendSettings};
 use serde::Deserialize;
 use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
+use wiremock::matchers::{method, path as wiremock_path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[derive(Deserialize)]
 struct EvalSet {
@@ -58,6 +66,7 @@ struct Persona {
 
 /// One answer to a persona, whoever gave it: the ranker, an advisor, or a
 /// second grader's own order.
+#[derive(Clone)]
 enum Answer {
     /// Course titles, best first.
     Courses(Vec<String>),
@@ -388,6 +397,163 @@ fn human_baselines(
     }
 }
 
+/// The course titles a chat-completion request offered the model, in the
+/// order offered (the prompt's "- id c1: Title | level | …" lines).
+fn offered_titles(body: &[u8]) -> Vec<String> {
+    let request: serde_json::Value = serde_json::from_slice(body).expect("a JSON request");
+    let prompt = request["messages"][1]["content"]
+        .as_str()
+        .expect("the learner's message");
+    prompt
+        .lines()
+        .filter_map(|line| line.strip_prefix("- id c"))
+        .map(|line| {
+            let (_, rest) = line.split_once(": ").expect("an id and a title");
+            rest.split(" | ").next().expect("a title").to_owned()
+        })
+        .collect()
+}
+
+/// Prints what the language-model path has to work with: how many of the
+/// set's graded courses are in the shortlist a model is shown, and how far
+/// a list chosen from that shortlist alone could go: at best (the shown
+/// courses in the set's own order, a ceiling no model can pass), and as a
+/// person would choose (the second grader's order and the advisor's lists,
+/// kept to the shown courses). Personas for whom no model is asked keep the
+/// ranker's answer.
+fn model_input(
+    set: &EvalSet,
+    ranker: &HashMap<String, Answer>,
+    shown_to_model: &HashMap<String, Vec<String>>,
+    advisor: Option<&(String, HashMap<String, Answer>)>,
+    second: Option<&SecondGrader>,
+    splits: &[&str],
+) {
+    if shown_to_model.is_empty() {
+        return;
+    }
+    println!(
+        "what a language model is shown: the ranker's shortlist (read by an HTTP double standing in for the provider):"
+    );
+    for split in splits {
+        let asked: Vec<(&Persona, &Vec<String>)> = set
+            .personas
+            .iter()
+            .filter(|persona| persona.split == *split)
+            .filter_map(|persona| Some((persona, shown_to_model.get(&persona.id)?)))
+            .collect();
+        let expecting = set
+            .personas
+            .iter()
+            .filter(|persona| persona.split == *split && persona.expect == "courses")
+            .count();
+        // How many of the courses graded `grade` were shown: anywhere in the
+        // shortlist, and among its first ten (what a shorter prompt keeps).
+        let shown = |grade: u8| {
+            let graded = asked
+                .iter()
+                .flat_map(|(persona, _)| persona.grades.values())
+                .filter(|graded| **graded == grade)
+                .count();
+            let places: Vec<usize> = asked
+                .iter()
+                .flat_map(|(persona, shortlist)| {
+                    shortlist
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, title)| persona.grades.get(*title) == Some(&grade))
+                        .map(|(place, _)| place)
+                })
+                .collect();
+            format!(
+                "{}/{graded} ({:.0}%, {} in the first ten)",
+                places.len(),
+                100.0 * places.len() as f64 / graded.max(1) as f64,
+                places.iter().filter(|place| **place < 10).count(),
+            )
+        };
+        let expecting_asked = asked
+            .iter()
+            .filter(|(persona, _)| persona.expect == "courses")
+            .count();
+        let longest = asked.iter().map(|(_, shortlist)| shortlist.len()).max();
+        println!(
+            "{split:<9} a model asked for {expecting_asked} of {expecting} personas expecting courses{}, shown up to {} courses; their graded courses shown: grade 2 {}, grade 1 {}",
+            match asked.len() - expecting_asked {
+                0 => String::new(),
+                off_topic => format!(" (and {off_topic} off-topic the ranker did not turn away)"),
+            },
+            longest.unwrap_or(0),
+            shown(2),
+            shown(1),
+        );
+    }
+    // Each answer kept to the courses the model was shown; where no model
+    // was asked, the learner gets the ranker's answer whoever else answered.
+    let kept_to_shortlist = |answers: &HashMap<String, Answer>| -> HashMap<String, Answer> {
+        answers
+            .iter()
+            .filter_map(|(id, answer)| {
+                let kept = match (shown_to_model.get(id), answer) {
+                    (Some(shortlist), Answer::Courses(titles)) => Answer::Courses(
+                        titles
+                            .iter()
+                            .filter(|title| shortlist.contains(title))
+                            .cloned()
+                            .collect(),
+                    ),
+                    (Some(_), Answer::OffTopic) => Answer::OffTopic,
+                    (None, _) => ranker.get(id)?.clone(),
+                };
+                Some((id.clone(), kept))
+            })
+            .collect()
+    };
+    let best_from_shortlist: HashMap<String, Answer> = set
+        .personas
+        .iter()
+        .filter_map(|persona| {
+            let best = match shown_to_model.get(&persona.id) {
+                // A model may answer that the question is not about learning.
+                Some(_) if persona.expect == "off-topic" => Answer::OffTopic,
+                Some(shortlist) => {
+                    let mut graded: Vec<&String> = shortlist
+                        .iter()
+                        .filter(|title| persona.grades.contains_key(*title))
+                        .collect();
+                    graded.sort_by_key(|title| std::cmp::Reverse(persona.grades[*title]));
+                    Answer::Courses(graded.into_iter().cloned().collect())
+                }
+                None => ranker.get(&persona.id)?.clone(),
+            };
+            Some((persona.id.clone(), best))
+        })
+        .collect();
+    summaries(
+        "the best list a model could choose from it (the shown courses the set grades, in grade order: a ceiling, not a model), scored against the set's grades:",
+        &scored(set, &kept_to_shortlist(&best_from_shortlist), set_grading),
+        splits,
+    );
+    if let Some(second) = second {
+        summaries(
+            "the second grader's own order, kept to the shown courses:",
+            &scored(
+                set,
+                &kept_to_shortlist(&second.answers(|_, _| true)),
+                set_grading,
+            ),
+            splits,
+        );
+    }
+    if let Some((_, answers)) = advisor {
+        summaries(
+            "the advisor's lists, kept to the shown courses:",
+            &scored(set, &kept_to_shortlist(answers), set_grading),
+            splits,
+        );
+    }
+}
+
 fn short(title: &str) -> String {
     let head: String = title.chars().take(34).collect();
     if head.len() < title.len() {
@@ -487,10 +653,31 @@ async fn main() {
             }
         }
     }
+    // The provider is an HTTP double that reads what a language model would
+    // be shown (the ranker's shortlist, in the prompt) and then answers as an
+    // unavailable model does, so every learner gets the built-in ranker's
+    // own list, exactly as with no provider configured.
+    let model_double = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(wiremock_path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&model_double)
+        .await;
     let settings = RecommendSettings {
         daily_limit: 1_000,
-        provider: None,
+        provider: Some(
+            ModelProvider::new(
+                &format!("{}/v1", model_double.uri()),
+                None,
+                parse_model_arms("eval-shortlist-reader").expect("one model"),
+                std::time::Duration::from_secs(10),
+            )
+            .expect("the double's address"),
+        ),
     };
+    // What the model was shown, per persona asked (not asked: an off-topic
+    // question, or a popular list, which has nothing personal to choose from).
+    let mut shown_to_model: HashMap<String, Vec<String>> = HashMap::new();
     let run = Uuid::new_v4().simple().to_string();
     let mut answers = HashMap::new();
     // Each pick's shown title (marked when it only rounds out the list),
@@ -540,6 +727,14 @@ async fn main() {
         )
         .await
         .expect("an answer");
+        let requests = model_double
+            .received_requests()
+            .await
+            .expect("the double records requests");
+        if requests.len() > shown_to_model.len() {
+            let request = requests.last().expect("the newest request");
+            shown_to_model.insert(persona.id.clone(), offered_titles(&request.body));
+        }
         let answer = match outcome {
             RecommendOutcome::OffTopic { .. } => Answer::OffTopic,
             RecommendOutcome::Recommended(recommendation) => {
@@ -591,6 +786,14 @@ async fn main() {
     }
     summary("all", &rows.iter().collect::<Vec<_>>());
     human_baselines(&set, &answers, advisor.as_ref(), second.as_ref(), &splits);
+    model_input(
+        &set,
+        &answers,
+        &shown_to_model,
+        advisor.as_ref(),
+        second.as_ref(),
+        &splits,
+    );
     println!();
     let shown_split = std::env::var("EVAL_SHOW")
         .ok()
