@@ -717,6 +717,11 @@ async fn main() {
         app::profile::service::save(&pool, user_id, 1, state)
             .await
             .expect("the persona's profile");
+        let asked_before = model_double
+            .received_requests()
+            .await
+            .expect("the double records requests")
+            .len();
         let outcome = recommend(
             &pool,
             &app::read_pool::ReadPool::primary_only(pool.clone()),
@@ -727,13 +732,20 @@ async fn main() {
         )
         .await
         .expect("an answer");
-        let requests = model_double
+        let model_requests = model_double
             .received_requests()
             .await
             .expect("the double records requests");
-        if requests.len() > shown_to_model.len() {
-            let request = requests.last().expect("the newest request");
-            shown_to_model.insert(persona.id.clone(), offered_titles(&request.body));
+        match &model_requests[asked_before..] {
+            [] => {}
+            [request] => {
+                shown_to_model.insert(persona.id.clone(), offered_titles(&request.body));
+            }
+            more => panic!(
+                "{}: {} model requests for one answer",
+                persona.id,
+                more.len()
+            ),
         }
         let answer = match outcome {
             RecommendOutcome::OffTopic { .. } => Answer::OffTopic,
