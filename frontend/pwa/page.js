@@ -18,6 +18,9 @@ const INSTALL_DISMISSED = "acmelearn-install-dismissed-at";
 // "Not now" on the install button holds for a month: offered, never nagged.
 const INSTALL_QUIET_MS = 30 * 24 * 60 * 60 * 1000;
 const LEAVING_ACTIONS = ["/api/account/logout", "/api/account/deactivate"];
+// How long "Reload" waits for the new release's worker to take over before
+// reloading anyway (it usually takes well under a second).
+const TAKEOVER_WAIT_MS = 3000;
 
 const dateText = (value) => {
   const date = value ? new Date(value) : null;
@@ -114,9 +117,20 @@ function offerUpdates(bar, worker) {
       "A new version of AcmeLearn is ready. ", reload);
     reload.addEventListener("click", () => {
       // The page reloads once the new worker has taken over, never before
-      // the learner asks (they may be typing).
-      worker.addEventListener("controlling", () => location.reload());
+      // the learner asks (they may be typing). In Chromium the takeover has
+      // been seen to stall for minutes (under load, the same click starting a
+      // search as the search box lost focus), so after a moment the page
+      // reloads anyway: the learner asked for it, and the new worker, told to
+      // skip waiting, takes over as soon as the old one lets it.
+      let reloading = false;
+      const reloadOnce = () => {
+        if (reloading) return;
+        reloading = true;
+        location.reload();
+      };
+      worker.addEventListener("controlling", reloadOnce);
       worker.messageSkipWaiting();
+      setTimeout(reloadOnce, TAKEOVER_WAIT_MS);
     });
     bar.append(prompt);
   });
