@@ -33,7 +33,7 @@ use std::collections::HashMap;
 use app::profile::{Level, ProfileState};
 use app::recommend::llm::{ModelProvider, parse_model_arms};
 use app::recommend::service::recommend;
-use app::recommend::{RecommendOutcome, RecommendSettings};
+use app::recommend::{MIN_COURSES, RecommendOutcome, RecommendSettings, RecommendationKind};
 use serde::Deserialize;
 use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
@@ -488,20 +488,31 @@ fn model_input(
             shown(1),
         );
     }
-    // Each answer kept to the courses the model was shown; where no model
-    // was asked, the learner gets the ranker's answer whoever else answered.
+    // Each answer kept to the courses the model was shown and, as a model
+    // must return at least MIN_COURSES, rounded out with the shortlist's
+    // next courses when shorter; where no model was asked, the learner gets
+    // the ranker's answer whoever else answered.
     let kept_to_shortlist = |answers: &HashMap<String, Answer>| -> HashMap<String, Answer> {
         answers
             .iter()
             .filter_map(|(id, answer)| {
                 let kept = match (shown_to_model.get(id), answer) {
-                    (Some(shortlist), Answer::Courses(titles)) => Answer::Courses(
-                        titles
+                    (Some(shortlist), Answer::Courses(titles)) => {
+                        let mut kept: Vec<String> = titles
                             .iter()
                             .filter(|title| shortlist.contains(title))
                             .cloned()
-                            .collect(),
-                    ),
+                            .collect();
+                        for title in shortlist {
+                            if kept.len() >= MIN_COURSES {
+                                break;
+                            }
+                            if !kept.contains(title) {
+                                kept.push(title.clone());
+                            }
+                        }
+                        Answer::Courses(kept)
+                    }
                     (Some(_), Answer::OffTopic) => Answer::OffTopic,
                     (None, _) => ranker.get(id)?.clone(),
                 };
@@ -530,13 +541,15 @@ fn model_input(
         })
         .collect();
     summaries(
-        "the best list a model could choose from it (the shown courses the set grades, in grade order: a ceiling, not a model), scored against the set's grades:",
+        &format!(
+            "the best list a model could return from it (the shown courses the set grades, in grade order, rounded out to the {MIN_COURSES} courses a model must return with the shortlist's next ones: a ceiling, not a model; the ranker's answer where no model was asked), scored against the set's grades:"
+        ),
         &scored(set, &kept_to_shortlist(&best_from_shortlist), set_grading),
         splits,
     );
     if let Some(second) = second {
         summaries(
-            "the second grader's own order, kept to the shown courses:",
+            "the second grader's own order, kept to the shown courses and rounded out the same way (the ranker's answer where no model was asked):",
             &scored(
                 set,
                 &kept_to_shortlist(&second.answers(|_, _| true)),
@@ -547,7 +560,7 @@ fn model_input(
     }
     if let Some((_, answers)) = advisor {
         summaries(
-            "the advisor's lists, kept to the shown courses:",
+            "the advisor's lists, kept to the shown courses and rounded out the same way (the ranker's answer where no model was asked):",
             &scored(set, &kept_to_shortlist(answers), set_grading),
             splits,
         );
@@ -739,7 +752,11 @@ async fn main() {
         match &model_requests[asked_before..] {
             [] => {}
             [request] => {
-                shown_to_model.insert(persona.id.clone(), offered_titles(&request.body));
+                let offered = offered_titles(&request.body);
+                for title in &offered {
+                    known_course(&persona.id, title);
+                }
+                shown_to_model.insert(persona.id.clone(), offered);
             }
             more => panic!(
                 "{}: {} model requests for one answer",
@@ -750,6 +767,15 @@ async fn main() {
         let answer = match outcome {
             RecommendOutcome::OffTopic { .. } => Answer::OffTopic,
             RecommendOutcome::Recommended(recommendation) => {
+                // Only a popular list is made without asking the model; a
+                // personal one that reached no double means the request went
+                // elsewhere (a proxy, say) and the model figures would be empty.
+                assert!(
+                    matches!(recommendation.kind, RecommendationKind::Popular)
+                        || shown_to_model.contains_key(&persona.id),
+                    "{}: a personal answer, but the model double got no request",
+                    persona.id
+                );
                 picks.insert(
                     persona.id.clone(),
                     recommendation
