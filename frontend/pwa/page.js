@@ -18,9 +18,6 @@ const INSTALL_DISMISSED = "acmelearn-install-dismissed-at";
 // "Not now" on the install button holds for a month: offered, never nagged.
 const INSTALL_QUIET_MS = 30 * 24 * 60 * 60 * 1000;
 const LEAVING_ACTIONS = ["/api/account/logout", "/api/account/deactivate"];
-// How long "Reload" waits for the new release's worker to take over before
-// reloading anyway.
-const TAKEOVER_WAIT_MS = 3000;
 
 const dateText = (value) => {
   const date = value ? new Date(value) : null;
@@ -115,23 +112,11 @@ function offerUpdates(bar, worker) {
     const reload = element("button", { type: "button", class: "button" }, "Reload");
     const prompt = element("p", { class: "pwa-update", role: "status" },
       "A new version of AcmeLearn is ready. ", reload);
-    let reloading = false;
-    const reloadOnce = () => {
-      if (reloading) return;
-      reloading = true;
-      location.reload();
-    };
     reload.addEventListener("click", () => {
       // The page reloads once the new worker has taken over, never before
-      // the learner asks (they may be typing). In Chromium under load the
-      // takeover has been seen not to come for 80 s (the same click had
-      // started a search, the search box losing focus), so after a moment the
-      // page reloads anyway, as the learner asked. If the old worker still
-      // controls it then, the reloaded page may offer the new version again.
-      reload.disabled = true;
-      worker.addEventListener("controlling", reloadOnce);
+      // the learner asks (they may be typing).
+      worker.addEventListener("controlling", () => location.reload());
       worker.messageSkipWaiting();
-      setTimeout(reloadOnce, TAKEOVER_WAIT_MS);
     });
     bar.append(prompt);
   });
