@@ -691,6 +691,8 @@ async fn main() {
     // What the model was shown, per persona asked (not asked: an off-topic
     // question, or a popular list, which has nothing personal to choose from).
     let mut shown_to_model: HashMap<String, Vec<String>> = HashMap::new();
+    // How many requests the double had received before the current persona.
+    let mut model_requests_before = 0;
     let run = Uuid::new_v4().simple().to_string();
     let mut answers = HashMap::new();
     // Each pick's shown title (marked when it only rounds out the list),
@@ -730,11 +732,6 @@ async fn main() {
         app::profile::service::save(&pool, user_id, 1, state)
             .await
             .expect("the persona's profile");
-        let asked_before = model_double
-            .received_requests()
-            .await
-            .expect("the double records requests")
-            .len();
         let outcome = recommend(
             &pool,
             &app::read_pool::ReadPool::primary_only(pool.clone()),
@@ -749,7 +746,7 @@ async fn main() {
             .received_requests()
             .await
             .expect("the double records requests");
-        match &model_requests[asked_before..] {
+        match &model_requests[model_requests_before..] {
             [] => {}
             [request] => {
                 let offered = offered_titles(&request.body);
@@ -764,6 +761,7 @@ async fn main() {
                 more.len()
             ),
         }
+        model_requests_before = model_requests.len();
         let answer = match outcome {
             RecommendOutcome::OffTopic { .. } => Answer::OffTopic,
             RecommendOutcome::Recommended(recommendation) => {
